@@ -1,0 +1,1 @@
+"""Configuration-center and operations pages (server-rendered)."""

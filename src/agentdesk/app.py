@@ -1,0 +1,94 @@
+"""The application factory: `create_app(settings)` wires engines, bus, hub and routers."""
+
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from agentdesk.auth.deps import CSRF_COOKIE
+from agentdesk.auth.service import SessionSigner
+from agentdesk.config import Settings
+from agentdesk.kit.clock import Clock
+from agentdesk.kit.errors import DomainError, Unauthorized, ValidationFailed
+from agentdesk.kit.validation import field_errors_from_pydantic
+from agentdesk.realtime.bus import make_bus
+from agentdesk.realtime.hub import StreamHub
+from agentdesk.routes import include_routers
+from agentdesk.storage.database import Database
+from agentdesk.web import STATIC_DIR
+
+log = logging.getLogger(__name__)
+
+
+def _error_body(exc: DomainError) -> dict:
+    body = {"detail": exc.message, "code": exc.code}
+    if isinstance(exc, ValidationFailed):
+        body["errors"] = [e.as_dict() for e in exc.errors]
+    return body
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get(
+        "accept", ""
+    )
+
+
+async def _domain_error(request: Request, exc: DomainError):
+    if isinstance(exc, Unauthorized) and _wants_html(request):
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    return JSONResponse(_error_body(exc), status_code=exc.status_code)
+
+
+async def _request_validation_error(request: Request, exc: RequestValidationError):
+    failed = ValidationFailed(field_errors_from_pydantic(exc.errors()))
+    return JSONResponse(_error_body(failed), status_code=422)
+
+
+async def _security_headers(request: Request, call_next):
+    response = await call_next(request)
+    new_csrf = getattr(request.state, "new_csrf", None)
+    if new_csrf:
+        response.set_cookie(CSRF_COOKIE, new_csrf, samesite="strict", path="/")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    return response
+
+
+def create_app(settings: Settings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        db = Database(settings.database_url)
+        bus = make_bus(settings.bus_url)
+        hub = StreamHub(db, poll_seconds=settings.stream_poll_seconds)
+        db.after_commit_hooks.append(bus.publish)
+        bus.subscribe(hub.on_bus)
+        app.state.db, app.state.bus, app.state.hub = db, bus, hub
+        await bus.start()
+        await hub.start()
+        background = []
+        if settings.run_background_tasks:
+            from agentdesk.telephony.runner import start_background
+
+            background = await start_background(app)
+        try:
+            yield
+        finally:
+            for task in background:
+                task.cancel()
+            await hub.stop()
+            await bus.stop()
+            await db.dispose()
+
+    app = FastAPI(title="agentdesk", version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.clock = Clock()
+    app.state.signer = SessionSigner(settings.secret_key)
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _request_validation_error)
+    app.middleware("http")(_security_headers)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    include_routers(app)
+    return app

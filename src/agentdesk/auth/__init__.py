@@ -1,0 +1,1 @@
+"""Users (business accounts [业务帐号]), roles and permissions, sessions, API tokens, CSRF."""

@@ -1,0 +1,52 @@
+"""HTML edge shared by every page: rendering with language and CSRF, login, home."""
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from agentdesk.auth.deps import csrf_token_for, optional_principal
+from agentdesk.auth.permissions import CONFIG_MANAGE, PLATFORM_MANAGE, WORKBENCH_USE
+from agentdesk.auth.principal import Principal
+from agentdesk.web import templates
+from agentdesk.web.i18n import pick_language
+
+router = APIRouter(include_in_schema=False)
+
+
+def render(request: Request, template: str, principal: Principal | None = None, **context):
+    """Render a page with the UI language, CSRF token and the caller."""
+    lang = pick_language(request.cookies.get("lang"), request.headers.get("accept-language"))
+
+    def t(zh: str, en: str) -> str:
+        return zh if lang == "zh" else en
+
+    context.update(
+        request=request,
+        lang=lang,
+        t=t,
+        csrf_token=csrf_token_for(request),
+        principal=principal,
+        origin=request.app.state.settings.origin,
+    )
+    return templates.TemplateResponse(request, template, context)
+
+
+def home_for(principal: Principal) -> str:
+    if PLATFORM_MANAGE in principal.permissions:
+        return "/ops"
+    if CONFIG_MANAGE in principal.permissions:
+        return "/config"
+    if WORKBENCH_USE in principal.permissions:
+        return "/workbench"
+    return "/login"
+
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_page(request: Request, principal: Principal | None = Depends(optional_principal)):
+    return render(request, "login.html", principal)
+
+
+@router.get("/")
+async def home(request: Request, principal: Principal | None = Depends(optional_principal)):
+    if principal is None:
+        return RedirectResponse("/login", status_code=303)
+    return RedirectResponse(home_for(principal), status_code=303)

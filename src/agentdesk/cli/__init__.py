@@ -1,0 +1,1 @@
+"""Command line: serve, migrate, demo seed, simulator, user admin."""

@@ -1,0 +1,81 @@
+"""serve, migrate, demo and run (what `make run` calls)."""
+
+import asyncio
+import os
+
+import uvicorn
+
+from agentdesk.config import Settings
+from agentdesk.migrations.migrate import upgrade
+
+
+def cmd_migrate(args) -> int:
+    settings = Settings.from_env()
+    upgrade(settings.database_url)
+    print(f"database migrated: {_redact(settings.database_url)}")
+    return 0
+
+
+def _redact(url: str) -> str:
+    """Never print a password that may be in a database URL."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+def cmd_serve(args) -> int:
+    settings = Settings.from_env()
+    host = args.host or settings.host
+    port = args.port or settings.port
+    os.environ.setdefault("AGENTDESK_PUBLIC_ORIGIN", settings.origin)
+    os.environ["HOST"], os.environ["PORT"] = host, str(port)
+    uvicorn.run(
+        "agentdesk.cli.asgi:build_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=args.workers,
+        log_level="info",
+        ws_ping_interval=20,
+    )
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from agentdesk.cli.demo import seed_demo
+
+    settings = Settings.from_env()
+    upgrade(settings.database_url)
+    asyncio.run(seed_demo(settings))
+    return 0
+
+
+def cmd_run(args) -> int:
+    """Migrate, seed the demo tenant (keeping existing data), start examples, then serve."""
+    from agentdesk.cli.demo import print_banner, seed_demo
+
+    settings = Settings.from_env()
+    upgrade(settings.database_url)
+    asyncio.run(seed_demo(settings))
+    print_banner(settings)
+    return cmd_serve(args)
+
+
+def _serve_args(parser) -> None:
+    parser.add_argument("--host", default=None)
+    parser.add_argument("--port", type=int, default=None)
+    parser.add_argument("--workers", type=int, default=1)
+
+
+def add_commands(sub) -> None:
+    p = sub.add_parser("migrate", help="apply database migrations")
+    p.set_defaults(func=cmd_migrate)
+    p = sub.add_parser("serve", help="serve the web application")
+    _serve_args(p)
+    p.set_defaults(func=cmd_serve)
+    p = sub.add_parser("demo", help="migrate and seed the demo tenant (idempotent)")
+    p.set_defaults(func=cmd_demo)
+    p = sub.add_parser("run", help="migrate, seed the demo, start sample pages and serve")
+    _serve_args(p)
+    p.set_defaults(func=cmd_run)

@@ -1,0 +1,73 @@
+"""Settings, read from environment variables once, by the entry point (never at import)."""
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+
+def _read_or_create_secret(path: Path) -> str:
+    """Keep a generated secret in var/ so restarts keep sessions and tokens valid."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    bus_url: str = "memory://"
+    secret_key: str = field(default="", repr=False)
+    sim_token: str = field(default="", repr=False)
+    data_dir: Path = Path("var")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # The origin browsers use to reach this instance; derived from host/port when not given.
+    public_origin: str = ""
+    simulator_enabled: bool = True
+    run_background_tasks: bool = True
+    # How often a stream re-reads the outbox even without a doorbell (covers lost pub/sub).
+    stream_poll_seconds: float = 2.0
+    timer_poll_seconds: float = 0.2
+
+    @property
+    def origin(self) -> str:
+        return self.public_origin or f"http://{self.host}:{self.port}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def with_changes(self, **changes) -> "Settings":
+        return replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+        env = dict(os.environ if env is None else env)
+        data_dir = Path(env.get("AGENTDESK_DATA_DIR", "var")).resolve()
+        database_url = env.get("AGENTDESK_DATABASE_URL") or (
+            f"sqlite+aiosqlite:///{data_dir / 'agentdesk.db'}"
+        )
+        return cls(
+            database_url=database_url,
+            bus_url=env.get("AGENTDESK_BUS_URL", "memory://"),
+            secret_key=env.get("AGENTDESK_SECRET_KEY")
+            or _read_or_create_secret(data_dir / "secret_key"),
+            sim_token=env.get("AGENTDESK_SIM_TOKEN")
+            or _read_or_create_secret(data_dir / "sim_token"),
+            data_dir=data_dir,
+            host=env.get("HOST", "127.0.0.1"),
+            port=int(env.get("PORT", "8000")),
+            public_origin=env.get("AGENTDESK_PUBLIC_ORIGIN", "").rstrip("/"),
+            simulator_enabled=_flag(env.get("AGENTDESK_SIMULATOR"), True),
+        )

@@ -1,0 +1,1 @@
+"""called domain of the configuration center."""

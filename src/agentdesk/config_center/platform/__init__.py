@@ -1,0 +1,1 @@
+"""platform domain of the configuration center."""

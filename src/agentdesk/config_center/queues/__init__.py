@@ -1,0 +1,1 @@
+"""queues domain of the configuration center."""

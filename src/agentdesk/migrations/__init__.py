@@ -1,0 +1,1 @@
+"""Alembic migrations, run programmatically by `agentdesk migrate` (see migrate.py)."""

@@ -1,0 +1,23 @@
+"""Every router of the application, in one place."""
+
+from fastapi import FastAPI
+
+from agentdesk.admin.pages import router as admin_pages_router
+from agentdesk.auth.api import router as auth_router
+from agentdesk.auth.pages import router as pages_router
+from agentdesk.telephony.api import records_router, sim_router
+from agentdesk.workbench.api import router as workbench_router
+from agentdesk.workbench.pages import router as workbench_pages_router
+
+
+def include_routers(app: FastAPI) -> None:
+    for router in (
+        auth_router,
+        pages_router,
+        sim_router,
+        records_router,
+        workbench_router,
+        workbench_pages_router,
+        admin_pages_router,
+    ):
+        app.include_router(router)

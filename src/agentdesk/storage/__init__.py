@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy base, engines chosen by URL, transactions, the event outbox."""

@@ -1,0 +1,242 @@
+"""What an agent does from the toolbar [接续条], and the timers that act on agents and calls."""
+
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agentdesk.kit.clock import Clock
+from agentdesk.kit.errors import Conflict, Forbidden, ValidationFailed
+from agentdesk.kit.ids import new_callid
+from agentdesk.telephony import repository as repo
+from agentdesk.telephony import timers
+from agentdesk.telephony.actions import (
+    ACW_END,
+    QUEUE_TIMEOUT,
+    RING_TIMEOUT,
+    _answer,
+    _apply_policy,
+    _dispatch_agent,
+    _end_call,
+    _offer_to_first,
+    _set_state,
+    check_number,
+)
+from agentdesk.telephony.events import emit_call, emit_presence
+from agentdesk.telephony.models import AgentPresence, Call, Timer
+from agentdesk.telephony.states import IN_CALL, next_state
+from agentdesk.tenancy.params import get_param
+
+READY_STATES = ("idle", "busy", "rest")
+
+
+async def _presence(session: AsyncSession, agent_id: int) -> AgentPresence:
+    presence = await repo.lock_presence(session, agent_id)
+    if presence is None or presence.state == "signed_out":
+        raise Conflict("sign in first", code="signed_out")
+    return presence
+
+
+async def _current_call(session: AsyncSession, presence: AgentPresence) -> Call:
+    call = None if presence.call_id is None else await repo.lock_call(session, presence.call_id)
+    if call is None or call.state == "ended":
+        raise Conflict("there is no current call", code="no_call")
+    return call
+
+
+async def do_sign_in(session: AsyncSession, clock: Clock, agent_id: int) -> AgentPresence:
+    """Sign in [签入]: the agent becomes idle and may be offered a waiting call at once."""
+    agent = await repo.get_agent(session, agent_id)
+    presence = await repo.ensure_presence(session, agent, clock.now())
+    if presence.state != "signed_out":
+        return presence  # a second tab signing in again changes nothing
+    _set_state(presence, next_state(presence.state, "sign_in"), clock.now())
+    presence.pending_state = ""
+    await emit_presence(session, presence)
+    await _dispatch_agent(session, clock, presence)
+    return presence
+
+
+async def do_sign_out(session: AsyncSession, clock: Clock, agent_id: int) -> AgentPresence:
+    """Sign out [签出]; refused during a call."""
+    presence = await _presence(session, agent_id)
+    _set_state(presence, next_state(presence.state, "sign_out"), clock.now())
+    presence.pending_state = ""
+    await timers.cancel(session, ACW_END, agent_id=agent_id)
+    await emit_presence(session, presence)
+    return presence
+
+
+async def do_set_ready_state(
+    session: AsyncSession, clock: Clock, agent_id: int, target: str
+) -> AgentPresence:
+    """Idle [示闲], busy [示忙] or rest [休息]. During a call or ACW it applies afterwards."""
+    if target not in READY_STATES:
+        raise ValidationFailed.single("state", "choice", "must be idle, busy or rest")
+    presence = await _presence(session, agent_id)
+    if presence.state in IN_CALL or (presence.state == "acw" and target != "idle"):
+        presence.pending_state = "" if target == "idle" else target
+        await emit_presence(session, presence, await _callid(session, presence))
+        return presence
+    if presence.state == "acw":
+        await timers.cancel(session, ACW_END, agent_id=agent_id)
+    _set_state(presence, next_state(presence.state, f"set_{target}"), clock.now())
+    presence.pending_state = ""
+    await emit_presence(session, presence)
+    if target == "idle":
+        await _dispatch_agent(session, clock, presence)
+    return presence
+
+
+async def _callid(session: AsyncSession, presence: AgentPresence) -> str | None:
+    if presence.call_id is None:
+        return None
+    call = await session.get(Call, presence.call_id)
+    return call.callid if call else None
+
+
+async def do_answer(session: AsyncSession, clock: Clock, agent_id: int) -> Call:
+    """Answer the ringing call."""
+    presence = await _presence(session, agent_id)
+    call = await _current_call(session, presence)
+    if presence.state != "ringing":
+        raise Conflict(f"nothing to answer while {presence.state}", code="invalid_state")
+    await _answer(session, clock, call, presence)
+    return call
+
+
+async def do_agent_hangup(session: AsyncSession, clock: Clock, agent_id: int) -> Call:
+    """Hang up the current call (talking, on hold, or an outbound call still ringing)."""
+    presence = await _presence(session, agent_id)
+    call = await _current_call(session, presence)
+    if presence.state == "ringing":
+        raise Conflict(
+            "answer the call first; an offered call cannot be hung up", code="invalid_state"
+        )
+    outcome = "cancelled" if call.state == "dialing" else "completed"
+    await _end_call(session, clock, call, outcome=outcome, ended_by="agent")
+    return call
+
+
+async def do_hold(session: AsyncSession, clock: Clock, agent_id: int, hold: bool) -> Call:
+    """Hold [保持] or resume the current call."""
+    presence = await _presence(session, agent_id)
+    call = await _current_call(session, presence)
+    _set_state(presence, next_state(presence.state, "hold" if hold else "unhold"), clock.now())
+    call.state = "held" if hold else "talking"
+    await emit_call(session, call, agent_id, "Hold" if hold else "Unhold")
+    await emit_presence(session, presence, call.callid)
+    return call
+
+
+async def do_dial(
+    session: AsyncSession, clock: Clock, agent_id: int, number: str, media: str = "audio"
+) -> Call:
+    """Place an outbound call (R-CC-6): caller = the tenant's outbound number or access code."""
+    if media not in ("audio", "video"):
+        raise ValidationFailed.single("mode", "choice", "must be audio or video")
+    number = check_number("number", number)
+    presence = await _presence(session, agent_id)
+    agent = await repo.get_agent(session, agent_id)
+    if "voice_video" not in await repo.agent_skill_families(session, agent_id):
+        raise Forbidden(
+            "outbound audio/video calls need an audio/video skill queue", code="no_skill"
+        )
+    queue = await repo.primary_voice_video_queue(session, agent_id)
+    now = clock.now()
+    state = next_state(presence.state, "dial")
+    call = Call(
+        tenant_id=agent.tenant_id,
+        callid=new_callid(),
+        channel="simulator",
+        direction=1,
+        media=media,
+        caller=await repo.outbound_caller_number(session, agent.tenant_id),
+        called=number,
+        queue_id=queue.id if queue else None,
+        queue_name=queue.name if queue else "",
+        agent_id=agent.id,
+        work_no=agent.work_no,
+        agent_name=await repo.agent_username(session, agent),
+        state="dialing",
+        created_at=now,
+        offered_at=now,
+    )
+    session.add(call)
+    await session.flush()
+    if presence.state == "acw":
+        await timers.cancel(session, ACW_END, agent_id=agent_id)
+    _set_state(presence, state, now)
+    presence.call_id = call.id
+    ring_seconds = await get_param(session, "ring_timeout_seconds") * 3
+    timers.schedule(
+        session,
+        tenant_id=call.tenant_id,
+        kind=RING_TIMEOUT,
+        due_at=now + timedelta(seconds=ring_seconds),
+        call_id=call.id,
+        agent_id=agent_id,
+    )
+    await emit_call(session, call, agent_id, "Dialing")
+    await emit_presence(session, presence, call.callid)
+    return call
+
+
+# ---------------------------------------------------------------- timers
+
+
+@timers.timer_handler(QUEUE_TIMEOUT)
+async def on_queue_timeout(session: AsyncSession, timer: Timer, clock: Clock) -> None:
+    """The call waited the queue's maximum: apply the time-out policy [排队超时]."""
+    call = await repo.lock_call(session, timer.call_id)
+    if call is None or call.state != "queued":
+        return
+    queue = await repo.get_queue(session, call.queue_id)
+    await _apply_policy(session, clock, call, queue, "timeout")
+
+
+@timers.timer_handler(RING_TIMEOUT)
+async def on_ring_timeout(session: AsyncSession, timer: Timer, clock: Clock) -> None:
+    """Nobody answered: an outbound call ends; an inbound call goes back to its queue."""
+    call = await repo.lock_call(session, timer.call_id)
+    if call is None or call.agent_id != timer.agent_id:
+        return
+    if call.state == "dialing":
+        await _end_call(session, clock, call, outcome="no_answer", ended_by="system")
+    elif call.state == "ringing":
+        await _return_to_queue(session, clock, call)
+
+
+async def _return_to_queue(session: AsyncSession, clock: Clock, call: Call) -> None:
+    """The agent did not answer: they are set busy (not ready) and the call is offered again."""
+    presence = await repo.lock_presence(session, call.agent_id)
+    await emit_call(session, call, call.agent_id, "Release")
+    if presence is not None and presence.call_id == call.id:
+        presence.call_id = None
+        _set_state(presence, "busy", clock.now())
+        await emit_presence(session, presence)
+    call.state, call.agent_id, call.work_no, call.agent_name = "queued", None, None, ""
+    queue = await repo.get_queue(session, call.queue_id)
+    if await _offer_to_first(session, clock, call, await repo.idle_candidates(session, queue.id)):
+        return
+    due = call.queued_at + timedelta(seconds=queue.max_wait_seconds)
+    timers.schedule(
+        session,
+        tenant_id=call.tenant_id,
+        kind=QUEUE_TIMEOUT,
+        due_at=max(due, clock.now()),
+        call_id=call.id,
+    )
+
+
+@timers.timer_handler(ACW_END)
+async def on_acw_end(session: AsyncSession, timer: Timer, clock: Clock) -> None:
+    """After-call work is over: idle (or the busy/rest asked for meanwhile)."""
+    presence = await repo.lock_presence(session, timer.agent_id)
+    if presence is None or presence.state != "acw":
+        return
+    target = presence.pending_state or "idle"
+    _set_state(presence, target, clock.now())
+    presence.pending_state = ""
+    await emit_presence(session, presence)
+    if target == "idle":
+        await _dispatch_agent(session, clock, presence)

@@ -1,0 +1,140 @@
+"""Queries of the telephony core. Locks are taken here (`FOR UPDATE`; a no-op on SQLite)."""
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agentdesk.auth.models import User
+from agentdesk.config_center.agents.models import Agent, AgentSkill
+from agentdesk.config_center.queues.models import SkillQueue
+from agentdesk.telephony.models import AgentPresence, Call
+from agentdesk.telephony.routing import AgentCandidate, WaitingCall
+from agentdesk.tenancy.models import AccessCode, OutboundNumber, Tenant
+
+
+async def lock_presence(session: AsyncSession, agent_id: int) -> AgentPresence | None:
+    stmt = select(AgentPresence).where(AgentPresence.agent_id == agent_id).with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def ensure_presence(session: AsyncSession, agent: Agent, now: datetime) -> AgentPresence:
+    presence = await lock_presence(session, agent.id)
+    if presence is None:
+        presence = AgentPresence(
+            agent_id=agent.id, tenant_id=agent.tenant_id, state="signed_out", state_since=now
+        )
+        session.add(presence)
+        await session.flush()
+    return presence
+
+
+async def lock_call(session: AsyncSession, call_id: int) -> Call | None:
+    stmt = select(Call).where(Call.id == call_id).with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def lock_call_by_callid(session: AsyncSession, callid: str) -> Call | None:
+    stmt = select(Call).where(Call.callid == callid).with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def get_agent(session: AsyncSession, agent_id: int) -> Agent | None:
+    return await session.get(Agent, agent_id)
+
+
+async def agent_for_user(session: AsyncSession, user_id: int) -> Agent | None:
+    return await session.scalar(select(Agent).where(Agent.user_id == user_id))
+
+
+async def agent_username(session: AsyncSession, agent: Agent) -> str:
+    if agent.user_id is None:
+        return ""
+    return await session.scalar(select(User.username).where(User.id == agent.user_id)) or ""
+
+
+async def get_queue(session: AsyncSession, queue_id: int | None) -> SkillQueue | None:
+    return None if queue_id is None else await session.get(SkillQueue, queue_id)
+
+
+async def tenant_by_code(session: AsyncSession, code: str) -> Tenant | None:
+    return await session.scalar(select(Tenant).where(Tenant.code == code))
+
+
+async def idle_candidates(session: AsyncSession, queue_id: int) -> list[AgentCandidate]:
+    stmt = (
+        select(Agent.id, AgentSkill.skill_weight, Agent.agent_weight, AgentPresence.idle_since)
+        .join(AgentSkill, AgentSkill.agent_id == Agent.id)
+        .join(AgentPresence, AgentPresence.agent_id == Agent.id)
+        .where(AgentSkill.queue_id == queue_id, AgentPresence.state == "idle")
+    )
+    return [
+        AgentCandidate(agent_id, skill_weight, agent_weight, idle_since or datetime.min)
+        for agent_id, skill_weight, agent_weight, idle_since in await session.execute(stmt)
+    ]
+
+
+async def signed_in_count(session: AsyncSession, queue_id: int) -> int:
+    stmt = (
+        select(func.count())
+        .select_from(AgentSkill)
+        .join(AgentPresence, AgentPresence.agent_id == AgentSkill.agent_id)
+        .where(AgentSkill.queue_id == queue_id, AgentPresence.state != "signed_out")
+    )
+    return (await session.execute(stmt)).scalar_one()
+
+
+async def queued_count(session: AsyncSession, queue_id: int) -> int:
+    stmt = select(func.count()).where(Call.queue_id == queue_id, Call.state == "queued")
+    return (await session.execute(stmt.select_from(Call))).scalar_one()
+
+
+async def waiting_calls_for(session: AsyncSession, agent_id: int) -> list[WaitingCall]:
+    stmt = (
+        select(Call.id, Call.queue_id, Call.queued_at, AgentSkill.skill_weight)
+        .join(AgentSkill, AgentSkill.queue_id == Call.queue_id)
+        .where(AgentSkill.agent_id == agent_id, Call.state == "queued")
+        .order_by(Call.queued_at)
+        .limit(50)
+    )
+    return [WaitingCall(*row) for row in await session.execute(stmt)]
+
+
+async def outbound_caller_number(session: AsyncSession, tenant_id: int) -> str:
+    """The tenant's outbound caller number, else its first audio/video access code."""
+    number = await session.scalar(
+        select(OutboundNumber.number)
+        .where(OutboundNumber.tenant_id == tenant_id)
+        .order_by(OutboundNumber.id)
+    )
+    if number:
+        return number
+    code = await session.scalar(
+        select(AccessCode.code)
+        .where(AccessCode.tenant_id == tenant_id, AccessCode.type == "voice_video")
+        .order_by(AccessCode.id)
+    )
+    return code or ""
+
+
+async def agent_skill_families(session: AsyncSession, agent_id: int) -> set[str]:
+    stmt = (
+        select(SkillQueue.type)
+        .join(AgentSkill, AgentSkill.queue_id == SkillQueue.id)
+        .where(AgentSkill.agent_id == agent_id)
+    )
+    return {
+        "multimedia" if t == "multimedia" else "voice_video" for t in await session.scalars(stmt)
+    }
+
+
+async def primary_voice_video_queue(session: AsyncSession, agent_id: int) -> SkillQueue | None:
+    """The agent's strongest audio/video skill: names the queue of their outbound calls."""
+    stmt = (
+        select(SkillQueue)
+        .join(AgentSkill, AgentSkill.queue_id == SkillQueue.id)
+        .where(AgentSkill.agent_id == agent_id, SkillQueue.type != "multimedia")
+        .order_by(AgentSkill.skill_weight.desc(), SkillQueue.id)
+        .limit(1)
+    )
+    return await session.scalar(stmt)

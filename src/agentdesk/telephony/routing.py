@@ -1,0 +1,82 @@
+"""ACD decisions as pure functions over plain data (R-CC-5), testable without a database."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class AgentCandidate:
+    agent_id: int
+    skill_weight: int
+    agent_weight: int
+    idle_since: datetime
+
+
+@dataclass(frozen=True)
+class WaitingCall:
+    call_id: int
+    queue_id: int
+    queued_at: datetime
+    skill_weight: int  # the idle agent's skill weight for this call's queue
+
+
+def choose_agent(candidates: list[AgentCandidate]) -> AgentCandidate | None:
+    """Highest skill weight, then highest agent weight, then the agent idle the longest."""
+    if not candidates:
+        return None
+    return min(
+        candidates,
+        key=lambda c: (-c.skill_weight, -c.agent_weight, c.idle_since, c.agent_id),
+    )
+
+
+def rank_agents(candidates: list[AgentCandidate]) -> list[AgentCandidate]:
+    return sorted(
+        candidates, key=lambda c: (-c.skill_weight, -c.agent_weight, c.idle_since, c.agent_id)
+    )
+
+
+def choose_call(waiting: list[WaitingCall]) -> WaitingCall | None:
+    """For an agent who became free: their strongest skill first, then the longest-waiting call."""
+    if not waiting:
+        return None
+    return min(waiting, key=lambda w: (-w.skill_weight, w.queued_at, w.call_id))
+
+
+@dataclass(frozen=True)
+class Admission:
+    outcome: str  # "offer" | "queue" | "overflow" | "no_agent"
+
+
+def admit(signed_in_agents: int, idle_agents: int, queued_calls: int, max_queued: int) -> Admission:
+    """What happens to a call arriving at a queue.
+
+    No signed-in agent with the skill: the no-agent-on-duty policy [无人上班]. An idle agent:
+    offer at once. Otherwise it waits, unless the queue already holds its maximum, which is
+    the busy/overflow policy [排队遇忙、溢出].
+    """
+    if signed_in_agents == 0:
+        return Admission("no_agent")
+    if idle_agents > 0 and queued_calls == 0:
+        return Admission("offer")
+    if queued_calls >= max_queued:
+        return Admission("overflow")
+    return Admission("queue")
+
+
+@dataclass(frozen=True)
+class PolicyDecision:
+    action: str  # "release" | "transfer"
+    target_queue_id: int | None = None
+    reason: str = ""
+
+
+def apply_policy(
+    action: str, target_queue_id: int | None, transfers_so_far: int, max_transfers: int
+) -> PolicyDecision:
+    """Release, or transfer to the configured queue unless the call has been bounced too often."""
+    if action == "transfer_queue" and target_queue_id is not None:
+        if transfers_so_far >= max_transfers:
+            return PolicyDecision("release", reason="too_many_transfers")
+        return PolicyDecision("transfer", target_queue_id)
+    return PolicyDecision("release")

@@ -1,0 +1,1 @@
+"""Tenants, their licences, access codes and outbound caller numbers (platform-owned)."""

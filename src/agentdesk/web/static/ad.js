@@ -1,0 +1,77 @@
+// Shared helpers for every page: API calls with CSRF, field errors, language switch.
+
+export function lang() {
+  return document.documentElement.dataset.lang || "zh";
+}
+
+export function t(zh, en) {
+  return lang() === "zh" ? zh : en;
+}
+
+function csrfToken() {
+  const match = document.cookie.match(/(?:^|; )agentdesk_csrf=([^;]*)/);
+  if (match) return decodeURIComponent(match[1]);
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  return meta ? meta.content : "";
+}
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super((body && body.detail) || `HTTP ${status}`);
+    this.status = status;
+    this.body = body || {};
+  }
+}
+
+export async function api(method, url, body) {
+  const init = { method, headers: { "X-CSRF-Token": csrfToken() }, credentials: "same-origin" };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  const response = await fetch(url, init);
+  if (response.status === 204) return null;
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+// Show an API error next to the fields it names; anything else goes to the form's _form slot.
+export function showErrors(form, err) {
+  form.querySelectorAll("[data-error]").forEach((el) => (el.textContent = ""));
+  form.querySelectorAll(".invalid").forEach((el) => el.classList.remove("invalid"));
+  const errors = (err.body && err.body.errors) || [];
+  const unplaced = [];
+  for (const e of errors) {
+    const slot = form.querySelector(`[data-error="${CSS.escape(e.field)}"]`);
+    const input = form.querySelector(`[name="${CSS.escape(e.field)}"]`);
+    if (input) input.classList.add("invalid");
+    if (slot) slot.textContent = `${e.message} (${e.rule})`;
+    else unplaced.push(`${e.field}: ${e.message} (${e.rule})`);
+  }
+  const general = form.querySelector('[data-error="_form"]');
+  const text = unplaced.length ? unplaced.join("; ") : errors.length ? "" : err.message;
+  if (general) general.textContent = text;
+}
+
+export function escapeHtml(value) {
+  return String(value ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+}
+
+function wireChrome() {
+  document.querySelectorAll("[data-lang-switch]").forEach((button) =>
+    button.addEventListener("click", () => {
+      document.cookie = `lang=${button.dataset.langSwitch}; path=/; SameSite=Lax; max-age=31536000`;
+      location.reload();
+    }),
+  );
+  document.querySelectorAll("[data-logout]").forEach((button) =>
+    button.addEventListener("click", async () => {
+      await api("POST", "/api/auth/logout");
+      location.href = "/login";
+    }),
+  );
+}
+
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", wireChrome);
+else wireChrome();

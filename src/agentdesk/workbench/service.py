@@ -1,0 +1,61 @@
+"""Read models for the workbench: who the agent is, their state and their current call."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agentdesk.auth.principal import Principal
+from agentdesk.config_center.agents.models import Agent
+from agentdesk.kit.errors import Forbidden
+from agentdesk.storage import outbox
+from agentdesk.telephony import repository as repo
+from agentdesk.telephony.events import call_data, presence_data
+from agentdesk.telephony.models import AgentPresence, Call
+
+
+@dataclass(frozen=True)
+class AgentRef:
+    agent_id: int
+    tenant_id: int
+    work_no: int
+
+
+async def agent_of(session: AsyncSession, principal: Principal) -> AgentRef:
+    """The agent configured for this business account, or a clear refusal."""
+    agent: Agent | None = await repo.agent_for_user(session, principal.user_id)
+    if agent is None or agent.tenant_id != principal.tenant_id:
+        raise Forbidden(
+            "this business account is not configured as an agent (座席管理 / Agents)",
+            code="not_an_agent",
+        )
+    return AgentRef(agent.id, agent.tenant_id, agent.work_no)
+
+
+async def snapshot(session: AsyncSession, ref: AgentRef, principal: Principal) -> dict:
+    """Everything the workbench shows, plus the stream position it is consistent with.
+
+    The head is read first: anything committed after it is replayed on top by the stream,
+    and replaying a state event onto a newer state is harmless (events carry whole states).
+    """
+    head = await outbox.stream_head(session, ref.agent_id)
+    agent = await session.get(Agent, ref.agent_id)
+    presence = await session.get(AgentPresence, ref.agent_id)
+    call = None
+    if presence is not None and presence.call_id is not None:
+        call = await session.get(Call, presence.call_id)
+    callid = call.callid if call else None
+    return {
+        "head": head,
+        "serverTime": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        "agent": {
+            "id": agent.id,
+            "workNo": agent.work_no,
+            "agentType": agent.agent_type,
+            "autoAnswer": agent.auto_answer,
+            "name": principal.display_name,
+            "username": principal.username,
+        },
+        "presence": presence_data(presence, callid) if presence else {"state": "signed_out"},
+        "call": call_data(call) if call else None,
+    }
