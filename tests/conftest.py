@@ -69,3 +69,9 @@ def pytest_report_header(config):
         f"PostgreSQL: {os.environ.get(PG_ENV, 'unset')}",
         f"Redis: {os.environ.get(REDIS_ENV, 'unset')}",
     ]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests last: sync Playwright keeps an event loop running in the main thread for
+    the rest of the session, which would break the `asyncio.run` of the other suites."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
