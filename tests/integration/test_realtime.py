@@ -144,3 +144,15 @@ def test_lost_doorbells_cost_latency_not_events(pg_url, make_settings):
         events = stream.until(lambda m: m["type"] == "Talking", timeout=5)
         assert events[-1]["payload"]["callid"] == call["callid"]
         assert [m["seq"] for m in events] == sorted(m["seq"] for m in events)
+
+
+def test_ping_is_answered_on_the_stream_and_other_frames_are_ignored(rt_server):
+    agent = Agent(rt_server.url, "agent101")
+    tab = agent.stream()
+    assert tab.next()["kind"] == "snapshot"
+    tab.ws.send("not json")
+    tab.ws.send('{"kind": "ping", "id": 7}')
+    assert tab.next(kinds=("pong",)) == {"kind": "pong", "id": 7}
+    agent.act("sign-in")  # the stream still works after the ignored frame
+    assert tab.until(lambda m: m["type"] == "AgentState")[-1]["payload"]["state"] == "idle"
+    tab.close()

@@ -38,6 +38,9 @@ def cmd_serve(args) -> int:
         workers=args.workers,
         log_level="info",
         ws_ping_interval=20,
+        # Frames are small JSON: compression costs CPU per frame and a zlib context (hundreds
+        # of KB) per connection, which thousands of workbenches cannot afford.
+        ws_per_message_deflate=False,
     )
     return 0
 

@@ -7,8 +7,9 @@ from contextlib import asynccontextmanager
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
+from agentdesk.storage.outbox import write_pending
+
 AfterCommitHook = Callable[[list[dict]], Awaitable[None]]
-PENDING_EVENTS = "pending_events"
 
 
 def _tune_sqlite(dbapi_connection, _record) -> None:
@@ -49,11 +50,11 @@ class Database:
         async with self._maybe_lock(), self.sessionmaker() as session:
             try:
                 yield session
+                events = await write_pending(session)
                 await session.commit()
             except BaseException:
                 await session.rollback()
                 raise
-            events = session.info.pop(PENDING_EVENTS, [])
         if events:
             await self._after_commit(events)
 

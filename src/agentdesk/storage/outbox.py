@@ -1,19 +1,21 @@
 """The event outbox: the replay log of everything a workbench is told.
 
-Each stream (one per agent) has its own gap-free sequence. The counter row is updated inside
-the caller's transaction, which also serialises concurrent writers to the same stream, so a
-sequence number is never committed out of order: a reconnect with `last_seq` is exact.
+Each stream (one per agent) has its own gap-free sequence. Events are collected during a
+transaction and written just before its commit: one counter update per stream (which also
+locks the stream's row until commit, so a sequence number is never committed out of order and
+a reconnect with `last_seq` is exact) and one insert for all of them.
 """
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Integer, String, UniqueConstraint, func, select
+from sqlalchemy import JSON, DateTime, Integer, String, UniqueConstraint, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from agentdesk.storage.base import Base, BigId, IdMixin
-from agentdesk.storage.database import PENDING_EVENTS
+
+PENDING_EVENTS = "agentdesk.pending_events"
 
 
 class EventStream(Base):
@@ -41,14 +43,15 @@ def _upsert(session: AsyncSession):
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
-async def next_seq(session: AsyncSession, tenant_id: int, stream_id: int) -> int:
+async def reserve_seqs(session: AsyncSession, tenant_id: int, stream_id: int, count: int) -> int:
+    """Advance a stream's counter by `count`; returns the last reserved sequence number."""
     insert = _upsert(session)
     stmt = (
         insert(EventStream)
-        .values(stream_id=stream_id, tenant_id=tenant_id, last_seq=1)
+        .values(stream_id=stream_id, tenant_id=tenant_id, last_seq=count)
         .on_conflict_do_update(
             index_elements=[EventStream.stream_id],
-            set_={"last_seq": EventStream.last_seq + 1},
+            set_={"last_seq": EventStream.last_seq + count},
         )
         .returning(EventStream.last_seq)
     )
@@ -57,15 +60,38 @@ async def next_seq(session: AsyncSession, tenant_id: int, stream_id: int) -> int
 
 async def append_event(
     session: AsyncSession, tenant_id: int, stream_id: int, type_: str, payload: dict
-) -> dict:
-    """Record an event for one stream in the current transaction; it is published after commit."""
-    seq = await next_seq(session, tenant_id, stream_id)
-    session.add(
-        OutboxEvent(tenant_id=tenant_id, stream_id=stream_id, seq=seq, type=type_, payload=payload)
-    )
-    message = {"stream": stream_id, "seq": seq, "type": type_, "payload": payload}
-    session.info.setdefault(PENDING_EVENTS, []).append(message)
-    return message
+) -> None:
+    """Record an event for one stream in the current transaction.
+
+    It gets its sequence number when the transaction commits (`write_pending`) and is
+    published after the commit."""
+    pending = session.info.setdefault(PENDING_EVENTS, [])
+    pending.append((tenant_id, stream_id, type_, payload))
+
+
+async def write_pending(session: AsyncSession) -> list[dict]:
+    """Number and store the transaction's events; returns them as bus messages, in order."""
+    pending = session.info.pop(PENDING_EVENTS, [])
+    if not pending:
+        return []
+    by_stream: dict[int, list[tuple]] = {}
+    for event in pending:
+        by_stream.setdefault(event[1], []).append(event)
+    messages, rows = [], []
+    # Streams in a fixed order: two transactions never wait for each other's stream rows
+    # the other way round (no deadlock on PostgreSQL).
+    for stream_id in sorted(by_stream):
+        events = by_stream[stream_id]
+        last = await reserve_seqs(session, events[0][0], stream_id, len(events))
+        for offset, (tenant_id, _, type_, payload) in enumerate(events):
+            seq = last - len(events) + 1 + offset
+            rows.append(
+                {"tenant_id": tenant_id, "stream_id": stream_id, "seq": seq, "type": type_}
+                | {"payload": payload}
+            )
+            messages.append({"stream": stream_id, "seq": seq, "type": type_, "payload": payload})
+    await session.execute(insert(OutboxEvent), rows)  # one executemany for all of them
+    return messages
 
 
 async def events_after(

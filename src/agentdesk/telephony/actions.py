@@ -88,8 +88,7 @@ async def do_inbound_call(
         created_at=now,
         state="queued",
     )
-    session.add(call)
-    await session.flush()
+    session.add(call)  # inserted by the first query of the routing, queue fields included
     await _route_into_queue(session, clock, call, queue)
     return call
 
@@ -150,13 +149,17 @@ async def _route_into_queue(
     now = clock.now()
     call.queue_id, call.queue_name, call.queued_at, call.state = queue.id, queue.name, now, "queued"
     candidates = await repo.idle_candidates(session, queue.id)
+    # An idle agent is a signed-in agent: count the others only when nobody is idle.
+    signed_in = len(candidates) or await repo.signed_in_count(session, queue.id)
     admission = routing.admit(
-        signed_in_agents=await repo.signed_in_count(session, queue.id),
+        signed_in_agents=signed_in,
         idle_agents=len(candidates),
         queued_calls=await repo.queued_count(session, queue.id) - 1,  # minus this call
         max_queued=queue.max_queued_calls,
     )
-    if admission.outcome == "offer" and await _offer_to_first(session, clock, call, candidates):
+    if admission.outcome == "offer" and await _offer_to_first(
+        session, clock, call, queue.id, candidates
+    ):
         return
     if admission.outcome in ("no_agent", "overflow"):
         await _apply_policy(session, clock, call, queue, admission.outcome)
@@ -167,13 +170,25 @@ async def _route_into_queue(
     )
 
 
-async def _offer_to_first(session, clock, call: Call, candidates) -> bool:
-    for candidate in routing.rank_agents(candidates):
-        presence = await repo.lock_presence(session, candidate.agent_id)
-        if presence is not None and presence.state == "idle":
-            await _offer(session, clock, call, presence)
-            return True
-    return False
+async def _offer_to_first(session, clock, call: Call, queue_id: int, first_page=None) -> bool:
+    """Offer the call to the best idle agent still idle once locked (another worker may have
+    taken the first choice meanwhile), reading further pages of candidates when needed."""
+    page_size, offset = 20, 0
+    candidates = first_page
+    while True:
+        if candidates is None:
+            candidates = await repo.idle_candidates(
+                session, queue_id, limit=page_size, offset=offset
+            )
+        for candidate in routing.rank_agents(candidates):
+            presence = await repo.lock_presence(session, candidate.agent_id)
+            if presence is not None and presence.state == "idle":
+                await _offer(session, clock, call, presence)
+                return True
+        if len(candidates) < page_size:
+            return False
+        offset += page_size
+        candidates = None
 
 
 async def _apply_policy(session, clock, call: Call, queue: SkillQueue, kind: str) -> None:
@@ -195,16 +210,17 @@ async def _offer(session, clock, call: Call, presence: AgentPresence) -> None:
     """Ring the agent; answer at once when the agent answers automatically."""
     now = clock.now()
     agent = await repo.get_agent(session, presence.agent_id)
+    # Read before changing anything: each query would flush the changes made so far.
+    agent_name = await repo.agent_username(session, agent)
     await timers.cancel(session, QUEUE_TIMEOUT, call_id=call.id)
     _set_state(presence, next_state(presence.state, "offer"), now)
     presence.call_id = call.id
     call.state, call.offered_at = "ringing", now
-    call.agent_id, call.work_no = agent.id, agent.work_no
-    call.agent_name = await repo.agent_username(session, agent)
+    call.agent_id, call.work_no, call.agent_name = agent.id, agent.work_no, agent_name
     await emit_call(session, call, agent.id, "Ringing")
     await emit_presence(session, presence, call.callid)
     if agent.auto_answer:
-        await _answer(session, clock, call, presence)
+        await _answer(session, clock, call, presence, ring_timer=False)
         return
     ring_seconds = await get_param(session, "ring_timeout_seconds")
     timers.schedule(
@@ -217,10 +233,13 @@ async def _offer(session, clock, call: Call, presence: AgentPresence) -> None:
     )
 
 
-async def _answer(session, clock, call: Call, presence: AgentPresence) -> None:
+async def _answer(
+    session, clock, call: Call, presence: AgentPresence, *, ring_timer: bool = True
+) -> None:
     now = clock.now()
+    if ring_timer:
+        await timers.cancel(session, RING_TIMEOUT, call_id=call.id)
     _set_state(presence, next_state(presence.state, "answer"), now)
-    await timers.cancel(session, RING_TIMEOUT, call_id=call.id)
     call.state, call.answered_at = "talking", now
     await emit_call(session, call, presence.agent_id, "Talking")
     await emit_presence(session, presence, call.callid)

@@ -216,7 +216,7 @@ async def _return_to_queue(session: AsyncSession, clock: Clock, call: Call) -> N
         await emit_presence(session, presence)
     call.state, call.agent_id, call.work_no, call.agent_name = "queued", None, None, ""
     queue = await repo.get_queue(session, call.queue_id)
-    if await _offer_to_first(session, clock, call, await repo.idle_candidates(session, queue.id)):
+    if await _offer_to_first(session, clock, call, queue.id):
         return
     due = call.queued_at + timedelta(seconds=queue.max_wait_seconds)
     timers.schedule(

@@ -61,12 +61,25 @@ async def tenant_by_code(session: AsyncSession, code: str) -> Tenant | None:
     return await session.scalar(select(Tenant).where(Tenant.code == code))
 
 
-async def idle_candidates(session: AsyncSession, queue_id: int) -> list[AgentCandidate]:
+async def idle_candidates(
+    session: AsyncSession, queue_id: int, *, limit: int = 20, offset: int = 0
+) -> list[AgentCandidate]:
+    """Idle agents with the skill, best first (the order of `routing.rank_agents`), one page.
+
+    Ranked by the database so a queue with thousands of idle agents costs one short read."""
     stmt = (
         select(Agent.id, AgentSkill.skill_weight, Agent.agent_weight, AgentPresence.idle_since)
         .join(AgentSkill, AgentSkill.agent_id == Agent.id)
         .join(AgentPresence, AgentPresence.agent_id == Agent.id)
         .where(AgentSkill.queue_id == queue_id, AgentPresence.state == "idle")
+        .order_by(
+            AgentSkill.skill_weight.desc(),
+            Agent.agent_weight.desc(),
+            AgentPresence.idle_since.asc().nulls_first(),
+            Agent.id,
+        )
+        .limit(limit)
+        .offset(offset)
     )
     return [
         AgentCandidate(agent_id, skill_weight, agent_weight, idle_since or datetime.min)

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import json
 
 from fastapi import APIRouter, Depends, Request, WebSocket
 from pydantic import BaseModel, Field
@@ -147,8 +148,19 @@ async def stream(websocket: WebSocket, after: int | None = None) -> None:
             await pump
 
 
+async def _answer_ping(websocket: WebSocket, text: str) -> None:
+    """`{"kind":"ping","id":…}` → `{"kind":"pong","id":…}`: lets a page (or the benchmark)
+    check that the connection is alive end to end; anything else is ignored."""
+    try:
+        message = json.loads(text)
+    except ValueError:
+        return
+    if isinstance(message, dict) and message.get("kind") == "ping":
+        await websocket.send_json({"kind": "pong", "id": message.get("id")})
+
+
 async def _until_closed(websocket: WebSocket, pump: asyncio.Task) -> None:
-    """Read (and ignore) client frames; heartbeat; stop when either side goes away."""
+    """Read client frames (answering pings); heartbeat; stop when either side goes away."""
     receive: asyncio.Task | None = None
     try:
         while not pump.done():
@@ -159,6 +171,7 @@ async def _until_closed(websocket: WebSocket, pump: asyncio.Task) -> None:
             if receive in done:
                 if receive.exception() is not None:
                     return
+                await _answer_ping(websocket, receive.result())
                 receive = None
             elif not done:
                 await websocket.send_json({"kind": "heartbeat"})
