@@ -5,6 +5,11 @@ from fastapi import FastAPI
 from agentdesk.admin.pages import router as admin_pages_router
 from agentdesk.auth.api import router as auth_router
 from agentdesk.auth.pages import router as pages_router
+from agentdesk.config_center.agents.api import router as config_agents_router
+from agentdesk.config_center.called.api import router as config_called_router
+from agentdesk.config_center.platform.api import router as platform_router
+from agentdesk.config_center.queues.api import router as config_queues_router
+from agentdesk.config_center.users.api import router as config_users_router
 from agentdesk.telephony.api import records_router, sim_router
 from agentdesk.workbench.api import router as workbench_router
 from agentdesk.workbench.pages import router as workbench_pages_router
@@ -18,6 +23,11 @@ def include_routers(app: FastAPI) -> None:
         records_router,
         workbench_router,
         workbench_pages_router,
+        platform_router,
         admin_pages_router,
+        config_queues_router,
+        config_called_router,
+        config_agents_router,
+        config_users_router,
     ):
         app.include_router(router)

@@ -1,0 +1,33 @@
+"""Queries over a tenant's access codes and called configurations."""
+
+from sqlalchemy import select
+
+from agentdesk.config_center.called.models import CalledConfig
+from agentdesk.storage.repository import TenantRepository
+from agentdesk.tenancy.models import AccessCode
+
+
+class AccessCodeRepository(TenantRepository[AccessCode]):
+    """Access codes the operations admin assigned to this tenant."""
+
+    model = AccessCode
+    label = "access code"
+
+
+class CalledRepository(TenantRepository[CalledConfig]):
+    model = CalledConfig
+    label = "called configuration"
+
+    async def with_codes(
+        self, *conditions, limit: int | None = None, offset: int = 0
+    ) -> list[tuple[CalledConfig, str]]:
+        """Configurations with their access code, in dialled-number order."""
+        stmt = (
+            select(CalledConfig, AccessCode.code)
+            .join(AccessCode, AccessCode.id == CalledConfig.access_code_id)
+            .where(CalledConfig.tenant_id == self.tenant_id, *conditions)
+            .order_by(AccessCode.code, CalledConfig.extension, CalledConfig.id)
+        )
+        if limit is not None:
+            stmt = stmt.limit(limit).offset(offset)
+        return [(config, code) for config, code in await self.session.execute(stmt)]

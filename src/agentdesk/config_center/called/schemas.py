@@ -1,0 +1,56 @@
+"""Request and response bodies of called configuration [被叫配置] and access codes (R-CC-2)."""
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints
+from pydantic_core import PydanticCustomError
+
+
+def _digits(value: str) -> str:
+    if value and not value.isdigit():
+        raise PydanticCustomError("digits", "may contain digits only")
+    return value
+
+
+Extension = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=8),
+    BeforeValidator(lambda v: "" if v is None else v),  # runs first: null means no extension
+    AfterValidator(_digits),
+    Field(json_schema_extra={"pattern": "^[0-9]*$"}),
+]
+
+
+class AccessCodeRead(BaseModel):
+    id: int
+    code: str
+    type: str
+
+
+class AccessCodeList(BaseModel):
+    items: list[AccessCodeRead]
+    total: int
+
+
+class CalledWrite(BaseModel):
+    """Access code (+ optional extension) → a skill queue of the same media type."""
+
+    access_code_id: int = Field(description="an access code assigned to this tenant")
+    extension: Extension = Field("", description="optional digits [扩展码]")
+    device_type: Literal["skill_queue"] = "skill_queue"
+    queue_id: int = Field(description="skill queue whose media type fits the access code")
+
+
+class CalledRead(BaseModel):
+    id: int
+    access_code_id: int
+    access_code: str
+    extension: str
+    dialled: str = Field(description="what a customer dials: access code + extension")
+    device_type: str
+    queue_id: int
+
+
+class CalledList(BaseModel):
+    items: list[CalledRead]
+    total: int
