@@ -176,7 +176,8 @@ function fieldHtml(f, sub = false) {
     return `<fieldset class="field field-${f.widget}" data-field="${name}" aria-describedby="${described}">
       <legend>${escapeHtml(L(f.label))}${star}</legend><div class="${f.widget}" data-${f.widget}="${name}"></div>${add}${hintEl}${error}</fieldset>`;
   }
-  return `<div class="field" ${sub ? "data-subfield" : "data-field"}="${name}"><label for="${id}">${escapeHtml(L(f.label))}${star}</label>
+  // The star sits beside the label, not in it: the accessible name stays the plain label.
+  return `<div class="field" ${sub ? "data-subfield" : "data-field"}="${name}"><span class="field-label"><label for="${id}">${escapeHtml(L(f.label))}</label>${star}</span>
     ${controlHtml(f, id, described)}${hintEl}${error}</div>`;
 }
 
