@@ -18,8 +18,12 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP)
 
+# The sample third-party pages (examples/) on a second port, so pops are cross-origin for real.
+EXAMPLES_PORT ?= 8001
 run: install
-	$(BIN)/agentdesk run
+	@$(BIN)/python examples/third_party_pages.py --host 127.0.0.1 --port $(EXAMPLES_PORT) & \
+	  examples=$$!; trap "kill $$examples 2>/dev/null" EXIT INT TERM; \
+	  $(BIN)/agentdesk run
 
 # Debian's Chromium for the browser suite (Playwright drives /usr/bin/chromium).
 chromium:

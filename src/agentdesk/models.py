@@ -4,6 +4,7 @@ from agentdesk.auth import models as auth_models  # noqa: F401
 from agentdesk.config_center.agents import models as agent_models  # noqa: F401
 from agentdesk.config_center.called import models as called_models  # noqa: F401
 from agentdesk.config_center.queues import models as queue_models  # noqa: F401
+from agentdesk.config_center.screenpop import models as screenpop_models  # noqa: F401
 from agentdesk.storage import outbox  # noqa: F401
 from agentdesk.storage.base import Base
 from agentdesk.telephony import models as telephony_models  # noqa: F401

@@ -9,6 +9,8 @@ from agentdesk.config_center.agents.api import router as config_agents_router
 from agentdesk.config_center.called.api import router as config_called_router
 from agentdesk.config_center.platform.api import router as platform_router
 from agentdesk.config_center.queues.api import router as config_queues_router
+from agentdesk.config_center.screenpop.api import ops_router as whitelist_router
+from agentdesk.config_center.screenpop.api import router as screenpop_router
 from agentdesk.config_center.users.api import router as config_users_router
 from agentdesk.telephony.api import records_router, sim_router
 from agentdesk.workbench.api import router as workbench_router
@@ -29,5 +31,7 @@ def include_routers(app: FastAPI) -> None:
         config_called_router,
         config_agents_router,
         config_users_router,
+        screenpop_router,
+        whitelist_router,
     ):
         app.include_router(router)

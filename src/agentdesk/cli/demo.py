@@ -8,12 +8,17 @@ from agentdesk.config import Settings
 from agentdesk.config_center.agents.models import Agent, AgentSkill
 from agentdesk.config_center.called.models import CalledConfig
 from agentdesk.config_center.queues.models import SkillQueue
+from agentdesk.config_center.screenpop.models import PopPage, PopParam, WhitelistEntry
 from agentdesk.storage.database import Database
 from agentdesk.tenancy.models import AccessCode, OutboundNumber, Tenant
 
 DEMO_TENANT = "demo"
 ACCESS_CODE = "960358"
 OUTBOUND_NUMBER = "4008009600"
+# The sample third-party pages of examples/, served by `make run` on a second port.
+EXAMPLES_ORIGIN = "http://127.0.0.1:8001"
+# The signed sample page verifies with the same secret (examples/third_party_pages.py).
+DEMO_POP_SECRET = "demo-pop-secret-2026"
 LOGINS = (
     ("ops", "ops-demo-2026", "运营管理员 / operations admin"),
     ("demo-admin", "admin-demo-2026", "租户管理员 / tenant admin (demo)"),
@@ -36,7 +41,7 @@ async def seed_demo(settings: Settings) -> bool:
         await db.dispose()
 
 
-async def _seed(session) -> None:
+async def _seed(session, examples_origin: str = EXAMPLES_ORIGIN) -> None:
     if not await session.scalar(select(User).where(User.username == "ops")):
         await create_user(
             session,
@@ -95,6 +100,70 @@ async def _seed(session) -> None:
     )
     for index, (username, password, _label) in enumerate(LOGINS[2:]):
         await _seed_agent(session, tenant.id, 101 + index, username, password, (voice, video))
+    await _seed_pops(session, tenant.id, examples_origin)
+
+
+async def _seed_pops(session, tenant_id: int, origin: str) -> None:
+    """Whitelist the sample pages and configure them as the demo's screen pops [弹屏配置]."""
+    host, _, port = origin.split("://", 1)[1].partition(":")
+    scheme = origin.split("://", 1)[0]
+    existing = await session.scalar(
+        select(WhitelistEntry).where(WhitelistEntry.host == host, WhitelistEntry.port == int(port))
+    )
+    if existing is None:
+        session.add(
+            WhitelistEntry(
+                scheme=scheme,
+                host=host,
+                port=int(port or 80),
+                path_prefix="",
+                allow_private=True,  # the samples run on this machine
+                note="demo sample pages (examples/)",
+            )
+        )
+    pages = [
+        ("客户信息 Customer (GET)", "/customer.html", "get", "embed", True, None),
+        ("工单 Ticket (POST)", "/pop/post", "post", "embed", True, None),
+        ("签名示例 Signed (GET)", "/signed.html", "get", "embed", True, DEMO_POP_SECRET),
+        ("拒绝嵌入 Refuses framing", "/no-frame.html", "get", "embed", False, None),
+    ]
+    for position, (name, path, integration, mode, enabled, secret) in enumerate(pages, 1):
+        session.add(
+            PopPage(
+                tenant_id=tenant_id,
+                tab="audio_video",
+                position=position,
+                name=name,
+                url=origin + path,
+                integration=integration,
+                open_mode=mode,
+                enabled=enabled,
+                secret=secret,
+            )
+        )
+    await session.flush()
+    ticket = await session.scalar(
+        select(PopPage).where(PopPage.tenant_id == tenant_id, PopPage.position == 2)
+    )
+    # The POST page shows configured parameters: exactly these three are sent (R-POP-4).
+    for position, (name, source, key) in enumerate(
+        [
+            ("caller", "call_data", "callerNum"),
+            ("id", "call_data", "callid"),
+            ("order", "attached_data", "orderNo"),
+        ],
+        1,
+    ):
+        session.add(
+            PopParam(
+                tenant_id=tenant_id,
+                page_id=ticket.id,
+                position=position,
+                name=name,
+                source=source,
+                key=key,
+            )
+        )
 
 
 async def _seed_agent(session, tenant_id, work_no, username, password, queues) -> None:
@@ -134,7 +203,8 @@ def print_banner(settings: Settings) -> None:
         "  demo logins (username / password):",
         *[f"    {u:<11} {p:<17} {label}" for u, p, label in LOGINS],
         "  place a call as a customer:",
-        f"    .venv/bin/agentdesk sim call --tenant demo --caller 13800000001 --called {ACCESS_CODE}",
+        f"    .venv/bin/agentdesk sim call --tenant demo --caller 13800000001 --called {ACCESS_CODE} --data orderNo=A-1001",
+        f"  sample third-party pages:  {EXAMPLES_ORIGIN}/  (screen pops of the demo tenant)",
         "",
     ]
     print("\n".join(lines), flush=True)

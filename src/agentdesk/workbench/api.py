@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import json
+import time
 
 from fastapi import APIRouter, Depends, Request, WebSocket
 from pydantic import BaseModel, Field
@@ -11,10 +12,12 @@ from agentdesk.auth import service as auth_service
 from agentdesk.auth.deps import SESSION_COOKIE, require_tenant
 from agentdesk.auth.permissions import WORKBENCH_USE
 from agentdesk.auth.principal import Principal
+from agentdesk.config_center.screenpop import service as screenpop
+from agentdesk.config_center.screenpop.popparams import pop_values
 from agentdesk.telephony import agent_actions
 from agentdesk.telephony.events import call_data, presence_data
 from agentdesk.telephony.service import run_action
-from agentdesk.workbench.service import AgentRef, agent_of, snapshot
+from agentdesk.workbench.service import AgentRef, agent_call, agent_of, snapshot
 
 router = APIRouter(prefix="/api/workbench", tags=["workbench"])
 HEARTBEAT_SECONDS = 15
@@ -53,6 +56,27 @@ async def workbench_state(request: Request, who=Depends(current_agent)) -> dict:
     principal, ref = who
     async with request.app.state.db.reader() as session:
         return await snapshot(session, ref, principal)
+
+
+@router.get("/pops")
+async def pops(callid: str, request: Request, who=Depends(current_agent)) -> dict:
+    """The pop pages [来电弹屏] to open for one of the agent's calls, in list order (R-WB-3):
+    final GET URLs or POST forms, or why a page is blocked. Read at every call, so
+    configuration changes apply to the next call."""
+    _principal, ref = who
+    async with request.app.state.db.reader() as session:
+        call = await agent_call(session, ref, callid)
+        data = call_data(call)
+        pages = await screenpop.instructions_for_call(
+            session,
+            ref.tenant_id,
+            "audio_video",
+            pop_values(data),
+            data["calldata"],
+            request.app.state.settings.origin,
+            int(time.time()),
+        )
+    return {"callid": callid, "pages": [page.model_dump() for page in pages]}
 
 
 @router.post("/sign-in")

@@ -3,11 +3,12 @@
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agentdesk.auth.principal import Principal
 from agentdesk.config_center.agents.models import Agent
-from agentdesk.kit.errors import Forbidden
+from agentdesk.kit.errors import Forbidden, NotFound
 from agentdesk.storage import outbox
 from agentdesk.telephony import repository as repo
 from agentdesk.telephony.events import call_data, presence_data
@@ -30,6 +31,17 @@ async def agent_of(session: AsyncSession, principal: Principal) -> AgentRef:
             code="not_an_agent",
         )
     return AgentRef(agent.id, agent.tenant_id, agent.work_no)
+
+
+async def agent_call(session: AsyncSession, ref: AgentRef, callid: str) -> Call:
+    """One of this agent's calls; any other call (another agent's, another tenant's) is
+    simply not found."""
+    call = await session.scalar(
+        select(Call).where(Call.callid == callid, Call.agent_id == ref.agent_id)
+    )
+    if call is None:
+        raise NotFound(f"call {callid} not found")
+    return call
 
 
 async def snapshot(session: AsyncSession, ref: AgentRef, principal: Principal) -> dict:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 06:29:42.448233
+Create Date: 2026-11-25 19:10:43.162641
 """
 
 import sqlalchemy as sa
@@ -65,6 +65,41 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_outbox_events_tenant_id"), ["tenant_id"], unique=False)
 
+    op.create_table(
+        "pop_whitelist",
+        sa.Column("scheme", sa.String(length=8), nullable=False),
+        sa.Column("host", sa.String(length=255), nullable=False),
+        sa.Column("port", sa.Integer(), nullable=False),
+        sa.Column("path_prefix", sa.String(length=255), nullable=False),
+        sa.Column("allow_private", sa.Boolean(), nullable=False),
+        sa.Column("note", sa.String(length=100), nullable=False),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "created_at",
+            sa.DateTime(),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_pop_whitelist")),
+        sa.UniqueConstraint(
+            "scheme",
+            "host",
+            "port",
+            "path_prefix",
+            name=op.f("uq_pop_whitelist_scheme_host_port_path_prefix"),
+        ),
+    )
     op.create_table(
         "system_parameters",
         sa.Column("key", sa.String(length=64), nullable=False),
@@ -194,6 +229,50 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_outbound_numbers_tenant_id"), ["tenant_id"], unique=False
         )
+
+    op.create_table(
+        "pop_pages",
+        sa.Column("tab", sa.String(length=16), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=50), nullable=False),
+        sa.Column("page_type", sa.String(length=16), nullable=False),
+        sa.Column("open_mode", sa.String(length=16), nullable=False),
+        sa.Column("url", sa.String(length=2048), nullable=False),
+        sa.Column("integration", sa.String(length=8), nullable=False),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column("secret", sa.String(length=128), nullable=True),
+        sa.Column("check_result", sa.JSON(), nullable=True),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "tenant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column(
+            "created_at",
+            sa.DateTime(),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_pop_pages_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_pop_pages")),
+    )
+    with op.batch_alter_table("pop_pages", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_pop_pages_tenant_id"), ["tenant_id"], unique=False)
 
     op.create_table(
         "roles",
@@ -373,6 +452,41 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_called_configs_tenant_id"), ["tenant_id"], unique=False
         )
+
+    op.create_table(
+        "pop_params",
+        sa.Column("page_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("source", sa.String(length=16), nullable=False),
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "tenant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.ForeignKeyConstraint(
+            ["page_id"],
+            ["pop_pages.id"],
+            name=op.f("fk_pop_params_page_id_pop_pages"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_pop_params_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_pop_params")),
+        sa.UniqueConstraint("page_id", "name", name=op.f("uq_pop_params_page_id_name")),
+    )
+    with op.batch_alter_table("pop_params", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_pop_params_page_id"), ["page_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_pop_params_tenant_id"), ["tenant_id"], unique=False)
 
     op.create_table(
         "users",
@@ -666,6 +780,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_users_tenant_id"))
 
     op.drop_table("users")
+    with op.batch_alter_table("pop_params", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_pop_params_tenant_id"))
+        batch_op.drop_index(batch_op.f("ix_pop_params_page_id"))
+
+    op.drop_table("pop_params")
     with op.batch_alter_table("called_configs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_called_configs_tenant_id"))
         batch_op.drop_index(batch_op.f("ix_called_configs_queue_id"))
@@ -680,6 +799,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_roles_tenant_id"))
 
     op.drop_table("roles")
+    with op.batch_alter_table("pop_pages", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_pop_pages_tenant_id"))
+
+    op.drop_table("pop_pages")
     with op.batch_alter_table("outbound_numbers", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outbound_numbers_tenant_id"))
 
@@ -697,6 +820,7 @@ def downgrade() -> None:
     op.drop_table("timers")
     op.drop_table("tenants")
     op.drop_table("system_parameters")
+    op.drop_table("pop_whitelist")
     with op.batch_alter_table("outbox_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outbox_events_tenant_id"))
         batch_op.drop_index(batch_op.f("ix_outbox_events_created_at"))

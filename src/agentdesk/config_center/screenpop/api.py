@@ -1,0 +1,263 @@
+"""REST API of screen pops: /api/config/screen-pops (tenant admins), /api/ops/whitelist (ops)."""
+
+import time
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from agentdesk.auth.deps import require, require_tenant
+from agentdesk.auth.permissions import CONFIG_MANAGE, PLATFORM_MANAGE
+from agentdesk.auth.principal import Principal
+from agentdesk.config_center.screenpop import checker, service
+from agentdesk.config_center.screenpop.models import TABS, PopPage, WhitelistEntry
+from agentdesk.config_center.screenpop.schemas import (
+    PopEnabled,
+    PopInstruction,
+    PopMove,
+    PopPageList,
+    PopPageRead,
+    PopPageWrite,
+    PopParamList,
+    PopParamRead,
+    PopParamWrite,
+    SampleCall,
+    WhitelistList,
+    WhitelistRead,
+    WhitelistWrite,
+)
+from agentdesk.config_center.screenpop.whitelist import Entry
+from agentdesk.tenancy.params import get_param
+
+router = APIRouter(prefix="/api/config/screen-pops", tags=["config: screen pops"])
+ops_router = APIRouter(prefix="/api/ops/whitelist", tags=["operations: address whitelist"])
+admin = require_tenant(CONFIG_MANAGE)
+ops_admin = require(PLATFORM_MANAGE)
+
+
+def _read(page: PopPage, entries: list[tuple[Entry, bool]], param_count: int) -> PopPageRead:
+    return PopPageRead(
+        id=page.id,
+        tab=page.tab,
+        position=page.position,
+        name=page.name,
+        page_type=page.page_type,
+        open_mode=page.open_mode,
+        url=page.url,
+        integration=page.integration,
+        enabled=page.enabled,
+        signed=bool(page.secret),
+        whitelisted=service.is_whitelisted(page.url, entries),
+        check_result=page.check_result,
+        param_count=param_count,
+    )
+
+
+async def _page_read(request: Request, tenant_id: int, page_id: int) -> PopPageRead:
+    async with request.app.state.db.reader() as session:
+        page = await service.get_page(session, tenant_id, page_id)
+        entries = await service.whitelist_entries(session)
+        counts = await service.param_counts(session, tenant_id, [page])
+        return _read(page, entries, counts.get(page.id, 0))
+
+
+async def _check_and_store(request: Request, tenant_id: int, page_id: int) -> PopPageRead:
+    """Check reachability and framing of a whitelisted page (outside any transaction: it waits
+    on the network), then store the result next to the page."""
+    db, settings = request.app.state.db, request.app.state.settings
+    async with db.reader() as session:
+        page = await service.get_page(session, tenant_id, page_id)
+        matched = service.match_whitelist(page.url, await service.whitelist_entries(session))
+    if matched is not None and page.page_type == "external":
+        result = await checker.check_page(
+            page.url, workbench_origin=settings.origin, allow_private=matched[1]
+        )
+        async with db.transaction() as session:
+            await service.store_check(session, tenant_id, page_id, result)
+    return await _page_read(request, tenant_id, page_id)
+
+
+@router.get("", response_model=PopPageList)
+async def list_pages(
+    request: Request,
+    tab: Literal[TABS] = Query("audio_video", description="音视频 / 多媒体"),
+    principal: Principal = Depends(admin),
+) -> PopPageList:
+    """The tab's pop pages in the order they open (top first)."""
+    async with request.app.state.db.reader() as session:
+        pages = await service.list_pages(session, principal.tenant_id, tab)
+        entries = await service.whitelist_entries(session)
+        counts = await service.param_counts(session, principal.tenant_id, pages)
+        limit = await get_param(session, "max_pop_pages_per_tab")
+    items = [_read(page, entries, counts.get(page.id, 0)) for page in pages]
+    return PopPageList(items=items, total=len(items), limit=limit)
+
+
+@router.post("", response_model=PopPageRead, status_code=201)
+async def create_page(
+    body: PopPageWrite, request: Request, principal: Principal = Depends(admin)
+) -> PopPageRead:
+    """Create a pop page at the bottom of its tab; the page is checked right away."""
+    async with request.app.state.db.transaction() as session:
+        page = await service.create_page(session, principal.tenant_id, body)
+    return await _check_and_store(request, principal.tenant_id, page.id)
+
+
+@router.get("/{page_id}", response_model=PopPageRead)
+async def get_page(page_id: int, request: Request, principal: Principal = Depends(admin)):
+    return await _page_read(request, principal.tenant_id, page_id)
+
+
+@router.put("/{page_id}", response_model=PopPageRead)
+async def update_page(
+    page_id: int, body: PopPageWrite, request: Request, principal: Principal = Depends(admin)
+) -> PopPageRead:
+    """Change a page (a missing `secret` keeps the current one); the page is checked again."""
+    async with request.app.state.db.transaction() as session:
+        await service.update_page(session, principal.tenant_id, page_id, body)
+    return await _check_and_store(request, principal.tenant_id, page_id)
+
+
+@router.delete("/{page_id}", status_code=204)
+async def delete_page(page_id: int, request: Request, principal: Principal = Depends(admin)):
+    async with request.app.state.db.transaction() as session:
+        await service.delete_page(session, principal.tenant_id, page_id)
+    return Response(status_code=204)
+
+
+@router.post("/{page_id}/enabled", response_model=PopPageRead)
+async def set_enabled(
+    page_id: int, body: PopEnabled, request: Request, principal: Principal = Depends(admin)
+) -> PopPageRead:
+    """Enable or disable a page (是否启用)."""
+    async with request.app.state.db.transaction() as session:
+        await service.set_enabled(session, principal.tenant_id, page_id, body.enabled)
+    return await _page_read(request, principal.tenant_id, page_id)
+
+
+@router.post("/{page_id}/move", response_model=PopPageRead)
+async def move_page(
+    page_id: int, body: PopMove, request: Request, principal: Principal = Depends(admin)
+) -> PopPageRead:
+    """Move a page up or down (上移 / 下移): the list order is the opening order."""
+    async with request.app.state.db.transaction() as session:
+        await service.move_page(session, principal.tenant_id, page_id, body.direction)
+    return await _page_read(request, principal.tenant_id, page_id)
+
+
+@router.post("/{page_id}/check", response_model=PopPageRead)
+async def check_page(page_id: int, request: Request, principal: Principal = Depends(admin)):
+    """Check the page now: whitelisted, reachable, framing allowed, HTTPS."""
+    return await _check_and_store(request, principal.tenant_id, page_id)
+
+
+@router.delete("/{page_id}/secret", response_model=PopPageRead)
+async def clear_secret(page_id: int, request: Request, principal: Principal = Depends(admin)):
+    """Stop signing this page's parameters."""
+    async with request.app.state.db.transaction() as session:
+        await service.clear_secret(session, principal.tenant_id, page_id)
+    return await _page_read(request, principal.tenant_id, page_id)
+
+
+@router.post("/{page_id}/preview", response_model=PopInstruction)
+async def preview(
+    page_id: int, body: SampleCall, request: Request, principal: Principal = Depends(admin)
+) -> PopInstruction:
+    """ "Try it" [测试弹屏]: exactly what the agent's workbench would open for this sample call,
+    enabled or not."""
+    call = body.model_dump(exclude={"calldata"})
+    async with request.app.state.db.reader() as session:
+        page = await service.get_page(session, principal.tenant_id, page_id)
+        params = await service.list_params(session, principal.tenant_id, page_id)
+        entries = await service.whitelist_entries(session)
+    origin = request.app.state.settings.origin
+    return service.instruction(page, params, entries, call, body.calldata, origin, int(time.time()))
+
+
+@router.get("/{page_id}/params", response_model=PopParamList)
+async def list_params(page_id: int, request: Request, principal: Principal = Depends(admin)):
+    """The page's configured URL parameters [配置参数]; none configured = the nine defaults."""
+    async with request.app.state.db.reader() as session:
+        params = await service.list_params(session, principal.tenant_id, page_id)
+        limit = await get_param(session, "max_pop_params_per_page")
+    items = [PopParamRead.model_validate(p) for p in params]
+    return PopParamList(items=items, total=len(items), limit=limit)
+
+
+@router.post("/{page_id}/params", response_model=PopParamRead, status_code=201)
+async def add_param(
+    page_id: int, body: PopParamWrite, request: Request, principal: Principal = Depends(admin)
+) -> PopParamRead:
+    async with request.app.state.db.transaction() as session:
+        param = await service.add_param(session, principal.tenant_id, page_id, body)
+        return PopParamRead.model_validate(param)
+
+
+@router.put("/{page_id}/params/{param_id}", response_model=PopParamRead)
+async def update_param(
+    page_id: int,
+    param_id: int,
+    body: PopParamWrite,
+    request: Request,
+    principal: Principal = Depends(admin),
+) -> PopParamRead:
+    async with request.app.state.db.transaction() as session:
+        param = await service.update_param(session, principal.tenant_id, page_id, param_id, body)
+        return PopParamRead.model_validate(param)
+
+
+@router.delete("/{page_id}/params/{param_id}", status_code=204)
+async def delete_param(
+    page_id: int, param_id: int, request: Request, principal: Principal = Depends(admin)
+):
+    async with request.app.state.db.transaction() as session:
+        await service.delete_param(session, principal.tenant_id, page_id, param_id)
+    return Response(status_code=204)
+
+
+# ---------------------------------------------------------------- whitelist (operations)
+
+
+def _entry_read(row: WhitelistEntry) -> WhitelistRead:
+    entry = Entry(row.scheme, row.host, row.port, row.path_prefix)
+    return WhitelistRead(
+        id=row.id,
+        pattern=entry.pattern,
+        scheme=row.scheme,
+        host=row.host,
+        port=row.port,
+        path_prefix=row.path_prefix,
+        allow_private=row.allow_private,
+        note=row.note,
+        created_at=row.created_at,
+    )
+
+
+@ops_router.get("", response_model=WhitelistList)
+async def list_whitelist(request: Request, principal: Principal = Depends(ops_admin)):
+    """Origins (+ path prefixes) external pop pages may be loaded from."""
+    async with request.app.state.db.reader() as session:
+        rows = await service.list_whitelist(session)
+    return WhitelistList(items=[_entry_read(r) for r in rows], total=len(rows))
+
+
+@ops_router.post("", response_model=WhitelistRead, status_code=201)
+async def create_whitelist_entry(
+    body: WhitelistWrite, request: Request, principal: Principal = Depends(ops_admin)
+) -> WhitelistRead:
+    async with request.app.state.db.transaction() as session:
+        return _entry_read(await service.create_whitelist_entry(session, body))
+
+
+@ops_router.put("/{entry_id}", response_model=WhitelistRead)
+async def update_whitelist_entry(
+    entry_id: int, body: WhitelistWrite, request: Request, principal=Depends(ops_admin)
+) -> WhitelistRead:
+    async with request.app.state.db.transaction() as session:
+        return _entry_read(await service.update_whitelist_entry(session, entry_id, body))
+
+
+@ops_router.delete("/{entry_id}", status_code=204)
+async def delete_whitelist_entry(entry_id: int, request: Request, principal=Depends(ops_admin)):
+    async with request.app.state.db.transaction() as session:
+        await service.delete_whitelist_entry(session, entry_id)
+    return Response(status_code=204)

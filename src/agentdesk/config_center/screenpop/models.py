@@ -1,0 +1,65 @@
+"""Screen-pop pages [弹屏配置] of a tenant, their URL parameters, and the platform's address
+whitelist [地址白名单] (R-POP)."""
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from agentdesk.storage.base import Base, BigId, IdMixin, TenantMixin, TimestampMixin
+
+TABS = ("audio_video", "multimedia")
+PAGE_TYPES = ("external", "internal")
+OPEN_MODES = ("embed", "independent")
+INTEGRATIONS = ("get", "post", "webapi")
+PARAM_SOURCES = ("call_data", "attached_data")
+
+
+class WhitelistEntry(IdMixin, TimestampMixin, Base):
+    """An origin (+ optional path prefix) external pages may be loaded from.
+
+    Stored normalised (lower-case punycode host, explicit port) so matching is a comparison of
+    parts, never a substring search."""
+
+    __tablename__ = "pop_whitelist"
+    __table_args__ = (UniqueConstraint("scheme", "host", "port", "path_prefix"),)
+
+    scheme: Mapped[str] = mapped_column(String(8))
+    host: Mapped[str] = mapped_column(String(255))  # "crm.example.com" or "*.example.com"
+    port: Mapped[int] = mapped_column(Integer)
+    path_prefix: Mapped[str] = mapped_column(String(255), default="")
+    # The page check may reach private/loopback addresses of this entry only when allowed.
+    allow_private: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str] = mapped_column(String(100), default="")
+
+
+class PopPage(IdMixin, TenantMixin, TimestampMixin, Base):
+    """One pop page of a tab, opened in `position` order when a call connects."""
+
+    __tablename__ = "pop_pages"
+
+    tab: Mapped[str] = mapped_column(String(16), default="audio_video")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(50))
+    page_type: Mapped[str] = mapped_column(String(16), default="external")
+    open_mode: Mapped[str] = mapped_column(String(16), default="embed")
+    url: Mapped[str] = mapped_column(String(2048), default="")
+    integration: Mapped[str] = mapped_column(String(8), default="get")
+    enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Signs the parameters (HMAC-SHA256) so the page's server can prove where they came from.
+    secret: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    # The last reachability/framing check, shown next to the page in the list.
+    check_result: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+
+
+class PopParam(IdMixin, TenantMixin, Base):
+    """A configured URL parameter [弹屏URL传递参数] of an external page."""
+
+    __tablename__ = "pop_params"
+    __table_args__ = (UniqueConstraint("page_id", "name"),)
+
+    page_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("pop_pages.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(16), default="call_data")
+    key: Mapped[str] = mapped_column(String(64))
