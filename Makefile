@@ -21,7 +21,9 @@ install: $(STAMP)
 # The sample third-party pages (examples/) on a second port, so pops are cross-origin for real.
 EXAMPLES_PORT ?= 8001
 run: install
-	@$(BIN)/python examples/third_party_pages.py --host 127.0.0.1 --port $(EXAMPLES_PORT) & \
+	@# '*': the samples may be framed by the workbench at 127.0.0.1 or localhost, any port.
+	@$(BIN)/python examples/third_party_pages.py --host 127.0.0.1 --port $(EXAMPLES_PORT) \
+	  --workbench-origin '*' & \
 	  examples=$$!; trap "kill $$examples 2>/dev/null" EXIT INT TERM; \
 	  $(BIN)/agentdesk run
 

@@ -1,0 +1,495 @@
+"""The page check (R-POP-10, guide 2.6.1): can the workbench embed this page?
+
+`framing_verdict` applies the browsers' rules to a response's headers: an enforced
+Content-Security-Policy `frame-ancestors` directive decides when present (and X-Frame-Options is
+then ignored), otherwise X-Frame-Options does. `check_page` fetches the page from the server
+(public addresses only, see kit.netguard) and reports reachability, HTTPS, the verdict and advice.
+
+Nothing here logs a query string or a header value: pop URLs and headers may carry tokens.
+"""
+
+import asyncio
+import logging
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import NamedTuple
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from agentdesk.kit.netguard import BlockedAddress, resolve_public
+
+log = logging.getLogger(__name__)
+
+MAX_REDIRECTS = 3
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+ADVICE_INDEPENDENT = "use independent mode [独立打开]"
+ADVICE_HTTPS = "serve the page over HTTPS"
+
+
+# ---------------------------------------------------------------- origins
+
+
+class Origin(NamedTuple):
+    scheme: str
+    host: str
+    port: int | None
+
+    @classmethod
+    def parse(cls, url: str) -> "Origin":
+        """The origin of a URL or of an origin string ("https://host[:port]")."""
+        parts = urlsplit(url.strip())
+        scheme = parts.scheme.lower()
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+        return cls(scheme, (parts.hostname or "").lower(), port or DEFAULT_PORTS.get(scheme))
+
+    def serialize(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        if self.port is None or self.port == DEFAULT_PORTS.get(self.scheme):
+            return f"{self.scheme}://{host}"
+        return f"{self.scheme}://{host}:{self.port}"
+
+
+def _scheme_matches(expression: str, scheme: str) -> bool:
+    """CSP "scheme-part matches": equal, or a secure upgrade of the expression's scheme."""
+    expression, scheme = expression.lower(), scheme.lower()
+    return (
+        expression == scheme
+        or (expression == "http" and scheme == "https")
+        or (expression == "ws" and scheme in ("wss", "http", "https"))
+        or (expression == "wss" and scheme == "https")
+    )
+
+
+def _same_origin_or_upgrade(page: Origin, other: Origin) -> bool:
+    """CSP 'self': the same origin, or the https/wss upgrade of an http/ws page origin."""
+    if page == other:
+        return True
+    upgraded = {"http": "https", "ws": "wss"}.get(page.scheme)
+    return (
+        upgraded == other.scheme
+        and page.host == other.host
+        and page.port == DEFAULT_PORTS.get(page.scheme)
+        and other.port == DEFAULT_PORTS.get(other.scheme)
+    )
+
+
+# ---------------------------------------------------------------- CSP
+
+
+def _header_values(headers: Mapping[str, str] | Iterable[tuple[str, str]], name: str) -> list[str]:
+    """Every value of header `name` (case-insensitive), however the headers are held."""
+    for getter in ("get_list", "getlist"):  # httpx.Headers / starlette & multidict
+        if hasattr(headers, getter):
+            return [str(v) for v in getattr(headers, getter)(name)]
+    pairs = headers.items() if isinstance(headers, Mapping) else headers
+    wanted = name.lower()
+    values: list[str] = []
+    for key, value in pairs:
+        if str(key).lower() != wanted:
+            continue
+        values.extend(value if isinstance(value, list | tuple) else [value])
+    return [str(v) for v in values]
+
+
+def _frame_ancestors(header_values: list[str]) -> list[list[str]]:
+    """The frame-ancestors source lists of every policy in these CSP header values.
+
+    A header value may hold several policies separated by commas (that is how repeated headers
+    are joined); inside a policy the first occurrence of a directive wins."""
+    lists = []
+    for value in header_values:
+        for policy in value.split(","):
+            seen: set[str] = set()
+            for directive in policy.split(";"):
+                tokens = directive.split()
+                if not tokens:
+                    continue
+                name = tokens[0].lower()
+                if name in seen:
+                    continue
+                seen.add(name)
+                if name == "frame-ancestors":
+                    lists.append(tokens[1:])
+    return lists
+
+
+def _host_matches(pattern: str, host: str) -> bool:
+    pattern = pattern.lower()
+    if pattern == "*":
+        return True
+    if pattern.startswith("*."):
+        return host.endswith(pattern[1:])
+    return pattern == host
+
+
+def _port_matches(port_part: str | None, expr_scheme: str | None, target: Origin) -> bool:
+    if port_part == "*":
+        return True
+    if port_part is None:
+        return target.port == DEFAULT_PORTS.get(target.scheme)
+    if not port_part.isdigit():
+        return False
+    port = int(port_part)
+    if port == target.port:
+        return True
+    # Browsers let an http port 80 source match its https upgrade on 443.
+    return port == 80 and target.scheme == "https" and target.port == 443 and expr_scheme != "https"
+
+
+def _source_matches(source: str, target: Origin, page: Origin) -> bool:
+    """Does one frame-ancestors source expression match the embedding (workbench) origin?"""
+    lowered = source.lower()
+    if lowered == "'self'":
+        return _same_origin_or_upgrade(page, target)
+    if lowered.startswith("'"):
+        return False  # 'none' among other sources, nonces, hashes, 'unsafe-*': match nothing
+    if source == "*":
+        return target.scheme in ("http", "https") or target.scheme == page.scheme
+    if lowered.endswith(":") and "/" not in lowered and lowered[:-1].replace("-", "").isalnum():
+        return _scheme_matches(lowered[:-1], target.scheme)
+    # host-source: [scheme "://"] host [":" port] [path]; the path is ignored here.
+    scheme: str | None = None
+    rest = lowered
+    if "://" in rest:
+        scheme, rest = rest.split("://", 1)
+    rest = rest.split("/", 1)[0]
+    host, port_part = rest, None
+    if ":" in rest:
+        host, port_part = rest.rsplit(":", 1)
+    if not host:
+        return False
+    if scheme is None:
+        if not _scheme_matches(page.scheme, target.scheme):
+            return False
+    elif not _scheme_matches(scheme, target.scheme):
+        return False
+    return _host_matches(host, target.host) and _port_matches(port_part, scheme, target)
+
+
+def _list_allows(sources: list[str], target: Origin, page: Origin) -> bool:
+    if len(sources) == 1 and sources[0].lower() == "'none'":
+        return False
+    return any(_source_matches(source, target, page) for source in sources)
+
+
+# ---------------------------------------------------------------- verdict
+
+
+def _clip(text: str, limit: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def framing_verdict(
+    headers: Mapping[str, str] | Iterable[tuple[str, str]], page_origin: str, workbench_origin: str
+) -> tuple[str, str]:
+    """("allowed" | "forbidden", reason) for embedding a page served with `headers` from
+    `page_origin` in an iframe of the workbench at `workbench_origin`, as browsers decide."""
+    page, workbench = Origin.parse(page_origin), Origin.parse(workbench_origin)
+    wb = workbench.serialize()
+    enforced = _frame_ancestors(_header_values(headers, "content-security-policy"))
+    if enforced:
+        for sources in enforced:
+            shown = _clip(" ".join(sources)) or "(empty)"
+            if not sources or (len(sources) == 1 and sources[0].lower() == "'none'"):
+                return (
+                    "forbidden",
+                    f"Content-Security-Policy frame-ancestors {shown} forbids embedding this "
+                    "page in any frame.",
+                )
+            if not _list_allows(sources, workbench, page):
+                return (
+                    "forbidden",
+                    f"Content-Security-Policy frame-ancestors {shown} does not allow the "
+                    f"workbench origin {wb}.",
+                )
+        return (
+            "allowed",
+            f"Content-Security-Policy frame-ancestors allows the workbench origin {wb} "
+            "(X-Frame-Options, if any, is ignored when frame-ancestors is present).",
+        )
+    note = ""
+    if _frame_ancestors(_header_values(headers, "content-security-policy-report-only")):
+        note = (
+            " A Content-Security-Policy-Report-Only frame-ancestors only reports; "
+            "it blocks nothing."
+        )
+    raw = [
+        item.strip().lower()
+        for value in _header_values(headers, "x-frame-options")
+        for item in value.split(",")
+        if item.strip()
+    ]
+    values = list(dict.fromkeys(raw))
+    if not values:
+        return (
+            "allowed",
+            "Neither Content-Security-Policy frame-ancestors nor X-Frame-Options restricts "
+            "framing." + note,
+        )
+    if len(values) > 1:
+        if {"deny", "sameorigin", "allowall"} & set(values):
+            return (
+                "forbidden",
+                f"X-Frame-Options has conflicting values ({_clip(', '.join(values))}); "
+                "browsers then refuse to embed the page." + note,
+            )
+        return (
+            "allowed",
+            f"X-Frame-Options has several unrecognised values ({_clip(', '.join(values))}); "
+            "browsers ignore it and embed the page." + note,
+        )
+    value = values[0]
+    if value == "deny":
+        return "forbidden", "X-Frame-Options: DENY forbids embedding this page in any frame." + note
+    if value == "sameorigin":
+        if page == workbench:
+            return (
+                "allowed",
+                "X-Frame-Options: SAMEORIGIN, and the page has the workbench's origin." + note,
+            )
+        return (
+            "forbidden",
+            f"X-Frame-Options: SAMEORIGIN allows only frames on {page.serialize()}; the "
+            f"workbench origin is {wb}." + note,
+        )
+    if value.startswith("allow-from"):
+        return (
+            "allowed",
+            "X-Frame-Options: ALLOW-FROM is obsolete and ignored by current browsers "
+            "(Chrome, Edge, Firefox), so the page can be embedded; to restrict framing use "
+            "Content-Security-Policy frame-ancestors instead." + note,
+        )
+    return (
+        "allowed",
+        f"X-Frame-Options value '{_clip(value, 40)}' is invalid and ignored by browsers "
+        "(Chrome ignores unknown values), so the page can be embedded." + note,
+    )
+
+
+# ---------------------------------------------------------------- check_page
+
+
+def _redact(url: str) -> str:
+    """scheme://host[:port]/path only: no credentials, query or fragment (safe to log/show)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    host = f"[{host}]" if ":" in host else host
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        port = ""
+    return f"{parts.scheme}://{host}{port}{parts.path}"
+
+
+class _Hop(NamedTuple):
+    url: str
+    scheme: str
+    host: str
+    port: int
+
+
+def _parse_target(url: str) -> _Hop:
+    """Validate a URL to fetch; ValueError with a readable message when unusable."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise ValueError("only http:// and https:// pages can be checked")
+    if not parts.hostname:
+        raise ValueError("the URL has no host")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError(
+            "the URL contains a user name or password; browsers refuse to load such URLs in a frame"
+        )
+    try:
+        port = parts.port or DEFAULT_PORTS[scheme]
+    except ValueError:
+        raise ValueError("the URL has an invalid port") from None
+    host = parts.hostname
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise ValueError("the URL has an invalid host name") from None
+    return _Hop(url.strip(), scheme, host, port)
+
+
+def _describe(exc: Exception, timeout: float) -> str:
+    """A short, secret-free description of why a fetch failed."""
+    if isinstance(exc, httpx.ConnectTimeout):
+        return f"connection timed out after {timeout:g} s"
+    if isinstance(exc, httpx.TimeoutException):
+        return f"no response within {timeout:g} s"
+    if isinstance(exc, httpx.ConnectError):
+        return f"could not connect: {_clip(str(exc) or 'connection failed', 200)}"
+    if isinstance(exc, httpx.HTTPError):
+        return f"{type(exc).__name__}: {_clip(str(exc), 200)}"
+    if isinstance(exc, TimeoutError):  # before OSError: TimeoutError is one
+        return f"host name resolution timed out after {timeout:g} s"
+    if isinstance(exc, OSError):
+        return "the host name could not be resolved"
+    return str(exc)  # ValueError from _parse_target: already readable
+
+
+async def _fetch(
+    client: httpx.AsyncClient, transport: httpx.AsyncBaseTransport, hop: _Hop, addresses: list[str]
+) -> tuple[int, httpx.Headers]:
+    """GET the hop from the resolved addresses (pinned, so DNS cannot change between the check
+    and the connection), keeping Host and TLS SNI/certificate checks on the real host name.
+
+    The request is built by the client (timeouts, default headers) but sent through the
+    transport, because the client logs every full URL, query string included. Only the status
+    and headers are read, never the body."""
+    parts = urlsplit(hop.url)
+    default = hop.port == DEFAULT_PORTS[hop.scheme]
+    host_header = hop.host if ":" not in hop.host else f"[{hop.host}]"
+    if not default:
+        host_header += f":{hop.port}"
+    last_error: Exception | None = None
+    for address in addresses:
+        ip = f"[{address}]" if ":" in address else address
+        pinned = f"{hop.scheme}://{ip}:{hop.port}{parts.path or '/'}"
+        if parts.query:
+            pinned += f"?{parts.query}"
+        extensions = {"sni_hostname": hop.host} if hop.scheme == "https" else {}
+        request = client.build_request(
+            "GET", pinned, headers={"Host": host_header}, extensions=extensions
+        )
+        try:
+            response = await transport.handle_async_request(request)
+        except httpx.ConnectError as exc:  # try the next address
+            last_error = exc
+            continue
+        await response.aclose()
+        return response.status_code, response.headers
+    assert last_error is not None
+    raise last_error
+
+
+def _result(url: str, **values) -> dict:
+    result = {
+        "url": url,
+        "https": False,
+        "reachable": False,
+        "status": None,
+        "framing": "unknown",
+        "reason": "",
+        "advice": [],
+        "error": None,
+        "redirects": [],
+        "checked_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    result.update(values)
+    return result
+
+
+async def check_page(
+    url: str, *, workbench_origin: str, allow_private: bool, timeout: float = 5.0
+) -> dict:
+    """Fetch `url` like the workbench's iframe would and report whether it can be embedded.
+
+    Never raises for a bad URL or a network problem: they are reported in "error". Each hop of
+    at most MAX_REDIRECTS redirects is resolved and checked against kit.netguard first."""
+    try:
+        hop = _parse_target(url)
+    except ValueError as exc:
+        return _result(
+            url,
+            https=url.strip().lower().startswith("https:"),
+            error=str(exc),
+            reason="The URL cannot be checked.",
+        )
+    https = hop.scheme == "https"
+    redirects: list[str] = []
+    status: int | None = None
+    headers: httpx.Headers | None = None
+    try:
+        transport = httpx.AsyncHTTPTransport(retries=0)
+        async with httpx.AsyncClient(
+            transport=transport, timeout=timeout, follow_redirects=False, trust_env=False
+        ) as client:
+            while True:
+                https = https and hop.scheme == "https"
+                addresses = await asyncio.wait_for(
+                    resolve_public(hop.host, hop.port, allow_private=allow_private), timeout
+                )
+                status, headers = await _fetch(client, transport, hop, addresses)
+                location = headers.get("location")
+                if status not in REDIRECT_STATUSES or not location:
+                    break
+                if len(redirects) >= MAX_REDIRECTS:
+                    raise _TooManyRedirects(status)
+                hop = _parse_target(urljoin(hop.url, location))
+                redirects.append(_redact(hop.url))
+    except _TooManyRedirects:
+        log.info("page check %s: more than %d redirects", _redact(url), MAX_REDIRECTS)
+        return _result(
+            url,
+            https=https,
+            reachable=True,
+            status=status,
+            redirects=redirects,
+            error=f"more than {MAX_REDIRECTS} redirects",
+            reason="The page redirects too many times to be checked.",
+            advice=["point the page URL at its final address"],
+        )
+    except BlockedAddress as exc:
+        log.info("page check %s: blocked address", _redact(url))
+        return _result(
+            url,
+            https=https,
+            redirects=redirects,
+            error=exc.message,
+            reason=(
+                "The page was not fetched: its address is not public (a whitelist entry can "
+                "allow private addresses for page checks)."
+            ),
+        )
+    except (OSError, ValueError, httpx.HTTPError) as exc:
+        log.info("page check %s: %s", _redact(url), type(exc).__name__)
+        return _result(
+            url,
+            https=https,
+            redirects=redirects,
+            error=_describe(exc, timeout),
+            reason="The page could not be fetched from the AgentDesk server.",
+            advice=[] if https else [ADVICE_HTTPS],
+        )
+    assert headers is not None and status is not None
+    framing, reason = framing_verdict(headers, hop.url, workbench_origin)
+    if not https and Origin.parse(workbench_origin).scheme == "https":
+        framing = "forbidden"
+        reason += (
+            " But the workbench is served over HTTPS, so browsers block this http:// page "
+            "inside it (mixed content)."
+        )
+    advice = []
+    if framing == "forbidden":
+        advice.append(ADVICE_INDEPENDENT)
+    if not https:
+        advice.append(ADVICE_HTTPS)
+    if status >= 400:
+        reason += f" The page answered HTTP {status}."
+    log.info("page check %s: status %s, framing %s", _redact(url), status, framing)
+    return _result(
+        url,
+        https=https,
+        reachable=True,
+        status=status,
+        framing=framing,
+        reason=reason,
+        advice=advice,
+        redirects=redirects,
+    )
+
+
+class _TooManyRedirects(Exception):
+    def __init__(self, status: int):
+        super().__init__(status)
+        self.status = status
