@@ -80,15 +80,10 @@ def pop_tabs(page: Page):
 def received(frame) -> dict[str, str]:
     rows = frame.locator("#received tbody tr")
     expect(rows.first).to_be_visible()
-    return {
-        row.get_attribute("data-param"): row.locator("td").inner_text()
-        for row in rows.all()
-    }
+    return {row.get_attribute("data-param"): row.locator("td").inner_text() for row in rows.all()}
 
 
-def test_pops_open_in_order_with_exactly_their_parameters(
-    live_server, pops, new_page, login_as
-):
+def test_pops_open_in_order_with_exactly_their_parameters(live_server, pops, new_page, login_as):
     examples, admin, sim = pops
     page = workbench(new_page("en"), live_server.url, login_as)
     call = place_call(sim, data={"orderNo": "A-1001"})
@@ -168,9 +163,7 @@ def test_each_callout_form_places_the_call_through_the_toolbar(
     assert page.js_errors == []
 
 
-def test_callouts_from_other_windows_or_origins_do_nothing(
-    live_server, pops, new_page, login_as
-):
+def test_callouts_from_other_windows_or_origins_do_nothing(live_server, pops, new_page, login_as):
     examples, _admin, sim = pops
     page = workbench(new_page("en"), live_server.url, login_as)
     call = place_call(sim)
@@ -216,15 +209,16 @@ def test_independent_and_unlisted_pages(live_server, pops, new_page, login_as):
     examples, admin, sim = pops
     items = admin.get(POPS).json()["items"]
     first = items[0]
-    body = {
-        k: first[k]
-        for k in ("tab", "name", "page_type", "url", "integration", "enabled")
-    }
+    body = {k: first[k] for k in ("tab", "name", "page_type", "url", "integration", "enabled")}
     changed = admin.put(f"{POPS}/{first['id']}", json={**body, "open_mode": "independent"})
     assert changed.status_code == 200, changed.text
     stranger = admin.post(
         POPS,
-        json={"name": "Not listed", "url": f"http://127.0.0.1:{examples.port + 1}/x", "enabled": True},
+        json={
+            "name": "Not listed",
+            "url": f"http://127.0.0.1:{examples.port + 1}/x",
+            "enabled": True,
+        },
     )
     assert stranger.status_code == 201, stranger.text
 
