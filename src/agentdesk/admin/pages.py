@@ -41,11 +41,13 @@ OPS_SECTIONS = (
     Section("access-codes", "接入码", "Access codes", PLATFORM_MANAGE),
     Section("outbound-numbers", "外呼号码", "Outbound numbers", PLATFORM_MANAGE),
     Section("system-parameters", "系统参数", "System parameters", PLATFORM_MANAGE),
+    Section("whitelist", "地址白名单", "Address whitelist", PLATFORM_MANAGE),
 )
 
 CONFIG_SECTIONS = (
     Section("queues", "技能队列", "Skill queues", CONFIG_MANAGE),
     Section("called", "被叫配置", "Called configuration", CONFIG_MANAGE),
+    Section("screen-pops", "弹屏配置", "Screen pop", CONFIG_MANAGE),
     Section("agents", "座席管理", "Agents", CONFIG_MANAGE),
     Section("users", "业务帐号", "Business accounts", USERS_MANAGE),
     Section("roles", "角色", "Roles", USERS_MANAGE),
