@@ -7,6 +7,10 @@ from agentdesk.auth.api import router as auth_router
 from agentdesk.auth.pages import router as pages_router
 from agentdesk.config_center.agents.api import router as config_agents_router
 from agentdesk.config_center.called.api import router as config_called_router
+from agentdesk.config_center.custompages.api import pages_router as custom_page_pages_router
+from agentdesk.config_center.custompages.api import router as custom_pages_router
+from agentdesk.config_center.interfaces.api import ops_router as interfaces_ops_router
+from agentdesk.config_center.interfaces.api import router as interfaces_router
 from agentdesk.config_center.platform.api import router as platform_router
 from agentdesk.config_center.queues.api import router as config_queues_router
 from agentdesk.config_center.screenpop.api import ops_router as whitelist_router
@@ -15,6 +19,7 @@ from agentdesk.config_center.users.api import router as config_users_router
 from agentdesk.telephony.api import records_router, sim_router
 from agentdesk.workbench.api import router as workbench_router
 from agentdesk.workbench.pages import router as workbench_pages_router
+from agentdesk.workbench.sdk import router as sdk_router
 
 
 def include_routers(app: FastAPI) -> None:
@@ -25,6 +30,7 @@ def include_routers(app: FastAPI) -> None:
         records_router,
         workbench_router,
         workbench_pages_router,
+        sdk_router,
         platform_router,
         admin_pages_router,
         config_queues_router,
@@ -33,5 +39,9 @@ def include_routers(app: FastAPI) -> None:
         config_users_router,
         screenpop_router,
         whitelist_router,
+        interfaces_ops_router,
+        interfaces_router,
+        custom_pages_router,
+        custom_page_pages_router,
     ):
         app.include_router(router)

@@ -1,11 +1,7 @@
 """Screen pops and click-to-dial in real Chromium, with the sample third-party pages served on
 a second origin (R-WB-3, R-POP-6/7/9, R-DIAL-1/2)."""
 
-import threading
-import time
-
 import pytest
-import uvicorn
 from playwright.sync_api import Page, expect
 
 from agentdesk.cli import demo
@@ -14,44 +10,16 @@ from examples.third_party_pages import create_app as create_examples_app
 from tests.browser.conftest import off_loop
 from tests.support import seed
 from tests.support.agents import customer, login, place_call
-from tests.support.server import free_port
+from tests.support.sites import AppSite
 
 pytestmark = pytest.mark.browser
 POPS = "/api/config/screen-pops"
 
 
-class ExamplesServer:
-    """The sample pages on their own port: a different origin from the workbench."""
-
-    def __init__(self, workbench_origin: str):
-        self.port = free_port()
-        self.origin = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(
-            create_examples_app(workbench_origin),
-            host="127.0.0.1",
-            port=self.port,
-            log_level="warning",
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            assert time.monotonic() < deadline, "examples server did not start"
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *exc):
-        self.server.should_exit = True
-        self.thread.join(timeout=5)
-
-
 @pytest.fixture
 def pops(live_server, sqlite_url):
     """The demo tenant with its sample pops pointing at a live examples server."""
-    with ExamplesServer(live_server.settings.origin) as examples:
+    with AppSite(create_examples_app(live_server.settings.origin)) as examples:
         off_loop(seed.run, sqlite_url, lambda session: demo._seed(session, examples.origin))
         admin = login(live_server.url, "demo-admin")
         sim = customer(live_server.url, live_server.settings.sim_token)
@@ -74,7 +42,7 @@ def state(page: Page):
 
 
 def pop_tabs(page: Page):
-    return page.locator("#pop-tabs [role=tab]")
+    return page.locator("#pop-tabs [role=tab][data-kind=call]")
 
 
 def received(frame) -> dict[str, str]:
@@ -95,20 +63,20 @@ def test_pops_open_in_order_with_exactly_their_parameters(live_server, pops, new
     assert [tab.get_attribute("title").split(" · ")[0] for tab in pop_tabs(page).all()] == names
     for tab in pop_tabs(page).all():
         assert tab.get_attribute("data-callid") == call["callid"]
-    expect(page.locator(".pop-panel").first).to_contain_text(call["callid"])
+    expect(page.locator(".pop-panel[data-kind=call]").first).to_contain_text(call["callid"])
 
     # GET: the nine call-data parameters plus origin, in the iframe's URL.
-    frame_el = page.locator(".pop-panel iframe").nth(0)
+    frame_el = page.locator(".pop-panel[data-kind=call] iframe").nth(0)
     src = frame_el.get_attribute("src")
     assert src.startswith(f"{examples.origin}/customer.html?")
-    got = received(page.frame_locator(".pop-panel iframe >> nth=0"))
+    got = received(page.frame_locator(".pop-panel[data-kind=call] iframe >> nth=0"))
     assert list(got) == [*CALL_DATA_KEYS, "origin"]
     assert got["callid"] == call["callid"] and got["callerNum"] == "13800000001"
     assert got["origin"] == live_server.settings.origin
 
     # POST: the configured parameters arrive as a form; the URL carries none.
     pop_tabs(page).nth(1).click()
-    post_frame = page.frame_locator(".pop-panel iframe >> nth=1")
+    post_frame = page.frame_locator(".pop-panel[data-kind=call] iframe >> nth=1")
     assert received(post_frame) == {
         "caller": "13800000001",
         "id": call["callid"],
@@ -116,11 +84,13 @@ def test_pops_open_in_order_with_exactly_their_parameters(live_server, pops, new
         "origin": live_server.settings.origin,
     }
     expect(post_frame.locator("#query")).to_have_text("")
-    assert page.locator(".pop-panel iframe").nth(1).get_attribute("src") is None
+    assert page.locator(".pop-panel[data-kind=call] iframe").nth(1).get_attribute("src") is None
 
     # Signed: the sample page verifies the HMAC with the shared secret.
     pop_tabs(page).nth(2).click()
-    signature = page.frame_locator(".pop-panel iframe >> nth=2").locator("#signature")
+    signature = page.frame_locator(".pop-panel[data-kind=call] iframe >> nth=2").locator(
+        "#signature"
+    )
     expect(signature).to_have_attribute("class", "valid")
 
     # The next call's pops replace these.
@@ -153,7 +123,7 @@ def test_each_callout_form_places_the_call_through_the_toolbar(
     sim.post(f"/api/sim/calls/{call['callid']}/hangup").raise_for_status()
     expect(state(page)).to_have_attribute("data-state", "acw")
 
-    frame = page.frame_locator(".pop-panel iframe >> nth=0")
+    frame = page.frame_locator(".pop-panel[data-kind=call] iframe >> nth=0")
     frame.locator("#callout-number").fill("88880523")
     frame.locator(f"#{button}").click()
     expect(state(page)).to_have_attribute("data-state", "dialing")
@@ -185,15 +155,17 @@ def test_callouts_from_other_windows_or_origins_do_nothing(live_server, pops, ne
     )
     page.frame_locator("#stranger").locator("#callout-json-array").click()
     # 3. A pop iframe that navigated to another origin (the workbench's own): wrong origin.
-    pop = page.locator(".pop-panel iframe").nth(0)
+    pop = page.locator(".pop-panel[data-kind=call] iframe").nth(0)
     pop.evaluate("(frame, url) => { frame.src = url; }", f"{live_server.url}/login")
-    expect(page.frame_locator(".pop-panel iframe >> nth=0").locator("#login-form")).to_be_visible()
-    page.frame_locator(".pop-panel iframe >> nth=0").locator("body").evaluate(
+    expect(
+        page.frame_locator(".pop-panel[data-kind=call] iframe >> nth=0").locator("#login-form")
+    ).to_be_visible()
+    page.frame_locator(".pop-panel[data-kind=call] iframe >> nth=0").locator("body").evaluate(
         f"() => top.postMessage({message}, '*')"
     )
     # 4. A valid pop page with a bad number.
     page.locator("#pop-tabs [role=tab]").nth(1).click()
-    post_frame = page.frame_locator(".pop-panel iframe >> nth=1")
+    post_frame = page.frame_locator(".pop-panel[data-kind=call] iframe >> nth=1")
     post_frame.locator("#callout-number").fill("12ab")
     post_frame.locator("#callout-json-array").click()
 
@@ -232,7 +204,7 @@ def test_independent_and_unlisted_pages(live_server, pops, new_page, login_as):
     assert popup.evaluate("window.opener") is None
 
     expect(pop_tabs(page)).to_have_count(4)
-    unlisted = page.locator(".pop-panel").nth(3)
+    unlisted = page.locator(".pop-panel[data-kind=call]").nth(3)
     expect(unlisted).to_have_attribute("data-status", "blocked")
     expect(unlisted).to_contain_text("whitelist")
     expect(unlisted.locator("iframe")).to_have_count(0)

@@ -79,6 +79,17 @@ async def pops(callid: str, request: Request, who=Depends(current_agent)) -> dic
     return {"callid": callid, "pages": [page.model_dump() for page in pages]}
 
 
+@router.get("/webapi-pages")
+async def webapi_pages(request: Request, who=Depends(current_agent)) -> dict:
+    """The Web API pop pages to open with the workbench (R-SDK-9), or why one is blocked."""
+    _principal, ref = who
+    async with request.app.state.db.reader() as session:
+        pages = await screenpop.webapi_pages(
+            session, ref.tenant_id, "audio_video", int(time.time())
+        )
+    return {"pages": [page.model_dump() for page in pages]}
+
+
 @router.post("/sign-in")
 async def sign_in(request: Request, who=Depends(current_agent)) -> dict:
     """Sign in [签入]."""

@@ -365,7 +365,7 @@ async def instructions_for_call(
     pages = [
         page
         for page in await PopPageRepository(session, tenant_id).in_tab(tab, enabled_only=True)
-        if page.page_type == "external"
+        if page.page_type == "external" and page.integration != "webapi"
     ]
     params = await PopParamRepository(session, tenant_id).of_pages([p.id for p in pages])
     entries = await whitelist_entries(session)
@@ -373,6 +373,20 @@ async def instructions_for_call(
         instruction(page, params[page.id], entries, call, attached, workbench_origin, now_seconds)
         for page in pages
     ]
+
+
+async def webapi_pages(
+    session: AsyncSession, tenant_id: int, tab: str, now_seconds: int
+) -> list[PopInstruction]:
+    """The tab's enabled Web API pages: they open with the workbench and stay open across
+    calls, driven by AICCSupport.js (R-SDK-9)."""
+    pages = [
+        page
+        for page in await PopPageRepository(session, tenant_id).in_tab(tab, enabled_only=True)
+        if page.integration == "webapi"
+    ]
+    entries = await whitelist_entries(session)
+    return [instruction(page, [], entries, {}, {}, "", now_seconds) for page in pages]
 
 
 def is_whitelisted(url: str, entries: list[tuple[Entry, bool]]) -> bool:

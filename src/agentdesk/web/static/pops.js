@@ -9,6 +9,10 @@
 // Click-to-dial (guide 2.4): a message counts only when event.source is an iframe we opened
 // for a whitelisted page AND event.origin is that page's origin; the number is checked, then
 // the call is placed through the toolbar so its state follows.
+//
+// Web API pages (R-SDK-9) open with the workbench and stay open across calls. AICCSupport.js in
+// them says hello; the workbench answers only to those frames, with their exact origin, and
+// then sends Init and the call events (Ringing, Talking, Release) with a per-call sequence.
 import { api, escapeHtml, t } from "/static/ad.js";
 import { workbench } from "/static/workbench.js";
 
@@ -20,26 +24,33 @@ const NUMBER = /^\+?[0-9*#]{3,25}$/;
 
 // contentWindow of each pop iframe → the origin its messages must come from.
 const frames = new Map();
+// contentWindow of each Web API iframe → {origin, ready}.
+const sdkFrames = new Map();
+const SDK = "agentdesk-sdk/1";
+const SDK_EVENTS = { Ringing: "Ringing", Talking: "Talking", Release: "Release" };
+const callSeqs = new Map(); // callid → events sent so far
+let lastCallEvent = null; // replayed once to a page that (re)loads during a call
 let openFor = null;
 let sequence = 0;
 
 function clearPops() {
   frames.clear();
-  tabList.replaceChildren();
-  panels.querySelectorAll(".pop-panel").forEach((panel) => panel.remove());
-  emptyNote.hidden = false;
+  tabList.querySelectorAll('[data-kind="call"]').forEach((tab) => tab.remove());
+  panels.querySelectorAll('.pop-panel[data-kind="call"]').forEach((panel) => panel.remove());
+  emptyNote.hidden = tabList.children.length > 0;
 }
 
-function selectTab(index) {
-  tabList.querySelectorAll('[role="tab"]').forEach((tab, i) => {
-    tab.setAttribute("aria-selected", String(i === index));
-    tab.tabIndex = i === index ? 0 : -1;
+function selectTab(chosen) {
+  tabList.querySelectorAll('[role="tab"]').forEach((tab) => {
+    const selected = tab === chosen;
+    tab.setAttribute("aria-selected", String(selected));
+    tab.tabIndex = selected ? 0 : -1;
+    document.getElementById(tab.getAttribute("aria-controls")).hidden = !selected;
   });
-  panels.querySelectorAll(".pop-panel").forEach((panel, i) => (panel.hidden = i !== index));
 }
 
 function addTab(page, call) {
-  const index = tabList.children.length;
+  const kind = call ? "call" : "webapi";
   const id = `pop-${++sequence}`;
   const tab = document.createElement("button");
   tab.type = "button";
@@ -47,21 +58,27 @@ function addTab(page, call) {
   tab.id = `${id}-tab`;
   tab.setAttribute("aria-controls", id);
   tab.dataset.popPage = page.id;
-  tab.dataset.callid = call.callid;
-  tab.innerHTML = `${escapeHtml(page.name)} <small class="muted">${escapeHtml(call.callid.slice(-6))}</small>`;
-  tab.title = `${page.name} · callid ${call.callid}`;
-  tab.addEventListener("click", () => selectTab(index));
-  tabList.append(tab);
+  tab.dataset.kind = kind;
+  const badge = call ? call.callid.slice(-6) : "Web API";
+  tab.innerHTML = `${escapeHtml(page.name)} <small class="muted">${escapeHtml(badge)}</small>`;
+  tab.title = call ? `${page.name} · callid ${call.callid}` : `${page.name} · Web API`;
+  tab.addEventListener("click", () => selectTab(tab));
 
   const panel = document.createElement("section");
   panel.className = "pop-panel";
   panel.id = id;
+  panel.hidden = true;
   panel.setAttribute("role", "tabpanel");
   panel.setAttribute("aria-labelledby", tab.id);
   panel.dataset.popPage = page.id;
-  panel.dataset.callid = call.callid;
-  panel.innerHTML = `<p class="pop-call muted">${escapeHtml(t("所属呼叫", "Call"))}: <b>${escapeHtml(call.callid)}</b>
+  panel.dataset.kind = kind;
+  if (call) {
+    tab.dataset.callid = call.callid;
+    panel.dataset.callid = call.callid;
+    panel.innerHTML = `<p class="pop-call muted">${escapeHtml(t("所属呼叫", "Call"))}: <b>${escapeHtml(call.callid)}</b>
     · ${escapeHtml(call.callerNum || "")} → ${escapeHtml(call.calledNum || "")}</p>`;
+  }
+  tabList.append(tab);
   panels.append(panel);
   emptyNote.hidden = true;
   return panel;
@@ -93,7 +110,7 @@ function postForm(page, target) {
   form.remove();
 }
 
-function openEmbedded(page, panel) {
+function openEmbedded(page, panel, registry = frames) {
   const frame = document.createElement("iframe");
   frame.name = `pop-frame-${page.id}-${sequence}`;
   frame.title = page.name;
@@ -106,7 +123,7 @@ function openEmbedded(page, panel) {
   frame.referrerPolicy = "strict-origin-when-cross-origin";
   if (page.method === "GET") frame.src = page.url;
   panel.append(frame);
-  frames.set(frame.contentWindow, page.page_origin);
+  registry.set(frame.contentWindow, registry === frames ? page.page_origin : { origin: page.page_origin, ready: false });
   if (page.method === "POST") postForm(page, frame.name);
 }
 
@@ -162,7 +179,27 @@ async function openPops(call) {
   // Web API pages stay open across calls and are driven by AICCSupport.js (R-SDK-9).
   const pages = answer.pages.filter((page) => page.integration !== "webapi");
   pages.forEach((page) => openPage(page, call));
-  if (pages.length) selectTab(0);
+  const first = tabList.querySelector('[data-kind="call"]');
+  if (first) selectTab(first);
+}
+
+async function openWebApiPages() {
+  let answer;
+  try {
+    answer = await api("GET", "/api/workbench/webapi-pages");
+  } catch (err) {
+    console.warn("agentdesk: Web API pages unavailable:", err.message);
+    return;
+  }
+  for (const page of answer.pages) {
+    const panel = addTab(page, null);
+    panel.dataset.status = page.status;
+    if (page.status === "open") openEmbedded(page, panel, sdkFrames);
+    else note(panel, "form-error pop-blocked", `${t("未加载", "Not loaded")}: ${page.reason}`);
+  }
+  if (answer.pages.length && !tabList.querySelector('[aria-selected="true"]')) {
+    selectTab(tabList.querySelector('[role="tab"]'));
+  }
 }
 
 // ------------------------------------------------------------------ click-to-dial
@@ -182,9 +219,8 @@ function calloutOf(data) {
   return { number: String(number ?? "").trim(), mode: mode ?? "audio" };
 }
 
-window.addEventListener("message", (event) => {
-  const expectedOrigin = frames.get(event.source);
-  if (expectedOrigin === undefined || event.origin !== expectedOrigin) return;
+function onCallout(event, expectedOrigin) {
+  if (event.origin !== expectedOrigin) return;
   const callout = calloutOf(event.data);
   if (!callout) return;
   if (!NUMBER.test(callout.number) || !["audio", "video"].includes(callout.mode)) {
@@ -192,16 +228,97 @@ window.addEventListener("message", (event) => {
     return;
   }
   workbench.dial(callout.number, callout.mode).catch(() => {});
+}
+
+// ------------------------------------------------------------------ AICCSupport.js bridge
+
+function sdkPost(target, frame, message) {
+  target.postMessage({ protocol: SDK, ...message }, frame.origin);
+}
+
+function eventData(call, seq) {
+  return {
+    callerNum: call.callerNum,
+    calledNum: call.calledNum,
+    callid: call.callid,
+    mediaType: call.mediaType,
+    callType: call.callType,
+    workNo: String(workbench.store.agent?.workNo ?? call.workNo ?? ""),
+    calldata: JSON.stringify(call.calldata || {}),
+    seq,
+  };
+}
+
+function toSdkPages(message) {
+  for (const [target, frame] of sdkFrames) if (frame.ready) sdkPost(target, frame, message);
+}
+
+async function sdkOutbound(target, frame, message) {
+  const reply = (outcome) => sdkPost(target, frame, { type: "result", id: message.id, outcome });
+  const number = String(message.calledNum ?? "").trim();
+  if (message.mediaType === "email" || message.mediaType === "whatsapp") {
+    return reply({ ok: false, code: "not_available", message: `${message.mediaType} needs the online chat workbench` });
+  }
+  if (!["audio", "video"].includes(message.mediaType)) {
+    return reply({ ok: false, code: "bad_media_type", message: "mediaType must be audio or video here" });
+  }
+  if (!NUMBER.test(number)) return reply({ ok: false, code: "bad_number", message: "invalid number" });
+  try {
+    const result = await workbench.dial(number, message.mediaType);
+    reply({ ok: true, callid: result.call.callid });
+  } catch (err) {
+    reply({ ok: false, code: "refused", message: err.message });
+  }
+}
+
+function onSdkMessage(event, frame) {
+  const message = event.data;
+  if (event.origin !== frame.origin || !message || message.protocol !== SDK) return;
+  if (message.type === "hello") {
+    frame.ready = true;
+    sdkPost(event.source, frame, { type: "welcome", workbench: "audio_video" });
+    const workNo = String(workbench.store.agent?.workNo ?? "");
+    sdkPost(event.source, frame, { type: "event", name: "Init", seq: 0, data: { workNo } });
+    if (lastCallEvent) sdkPost(event.source, frame, { type: "event", ...lastCallEvent });
+  } else if (message.type === "clickToOutbound" && frame.ready) {
+    sdkOutbound(event.source, frame, message);
+  }
+}
+
+window.addEventListener("message", (event) => {
+  const expectedOrigin = frames.get(event.source);
+  if (expectedOrigin !== undefined) return onCallout(event, expectedOrigin);
+  const sdkFrame = sdkFrames.get(event.source);
+  if (sdkFrame !== undefined) onSdkMessage(event, sdkFrame);
 });
+
+function forwardCallEvent(type, call) {
+  const name = SDK_EVENTS[type];
+  if (!name || !call?.callid) return;
+  const seq = (callSeqs.get(call.callid) || 0) + 1;
+  callSeqs.set(call.callid, seq);
+  const message = { name, seq, data: eventData(call, seq) };
+  lastCallEvent = name === "Release" ? null : message;
+  toSdkPages({ type: "event", ...message });
+}
 
 // ------------------------------------------------------------------ when to open
 
+let webApiOpened = false;
 document.addEventListener("agentdesk:snapshot", (event) => {
+  if (!webApiOpened) {
+    webApiOpened = true;
+    openWebApiPages();
+  }
   const call = event.detail.call;
   if (call && CONNECTED.includes(call.state)) openPops(call);
+  if (call && ["ringing", ...CONNECTED].includes(call.state) && !lastCallEvent) {
+    forwardCallEvent(call.state === "ringing" ? "Ringing" : "Talking", call);
+  }
 });
 
 document.addEventListener("agentdesk:event", (event) => {
   const { type, payload } = event.detail;
+  forwardCallEvent(type, payload);
   if (type === "Talking") openPops(payload);
 });
