@@ -339,3 +339,35 @@ def test_the_vendor_demo_page_works_unmodified_from_a_saved_copy(
         assert "[AICCSupport Log] -Info- removeHandler - remove Init handler" in page.console_lines
         assert "[AICCSupport Log] -Info- addHandler - add lvrReturn handler" in page.console_lines
         assert page.js_errors == []
+
+
+def test_try_it_drives_a_web_api_page_and_shows_messages_both_ways(
+    live_server, site, new_page, login_as
+):
+    static, admin, _sim = site
+    webapi_page(admin, f"{static.origin}/page.html", name="SDK page")
+    page = new_page("en")
+    login_as(page, live_server.url, "demo-admin", "admin-demo-2026")
+    page.goto(f"{live_server.url}/config/screen-pops")
+    row = page.locator("#resource tbody tr", has=page.locator("[data-name]", has_text="SDK page"))
+    row.get_by_role("button", name="Try it SDK page").click()
+    trial = page.get_by_role("dialog", name="Try it: SDK page")
+    trial.get_by_label("Caller number (callerNum)").fill("13700000007")
+    trial.get_by_role("button", name="Open").click()
+    log = trial.locator("table.sdk-log tbody")
+    # The page says hello; the preview answers like the workbench and sends Init.
+    expect(log.locator('tr[data-direction="in"]').first).to_contain_text('"hello"')
+    expect(log.locator('tr[data-direction="out"]', has_text='"Init"')).to_have_count(1)
+    frame = trial.locator("iframe").element_handle().content_frame()
+    wait_names(frame, ["Init"])
+    trial.get_by_role("button", name="Ringing").click()
+    got = wait_names(frame, ["Init", "Ringing"])
+    assert got[1]["eventData"]["callerNum"] == "13700000007"
+    assert got[1]["eventData"]["mediaType"] == "audio"
+    # A call the page asks for is answered, not placed.
+    outcome = frame.evaluate(
+        "AICCSupport.clickToOutbound({mediaType: 'audio', calledNum: '123456'})"
+    )
+    assert outcome["ok"] is False and outcome["code"] == "preview"
+    expect(log.locator('tr[data-direction="in"]', has_text="clickToOutbound")).to_have_count(1)
+    assert page.js_errors == []

@@ -552,7 +552,7 @@ function postInto(container, action, fields, target) {
   form.remove();
 }
 
-function renderPreview(result, page, pop) {
+function renderPreview(result, page, pop, sample = {}) {
   result.innerHTML = "";
   result.dataset.status = pop.status;
   if (pop.status !== "open") {
@@ -628,11 +628,74 @@ function renderPreview(result, page, pop) {
     frame.addEventListener("load", onLoad);
     frame.src = pop.url;
     result.append(loaded, frame);
+    if (pop.integration === "webapi") sdkConsole(result, frame, pop, sample);
   } else {
     result.append(loaded, frame);
     postInto(result, pop.url, pop.fields, name);
     frame.addEventListener("load", onLoad);
   }
+}
+
+// "Try it" for Web API pages: this dialog plays the workbench for AICCSupport.js in the frame,
+// with the same protocol and origin checks, and shows every message both ways.
+const SDK_PROTOCOL = "agentdesk-sdk/1";
+let sdkListener = null;
+
+function sdkConsole(result, frame, pop, sample) {
+  const box = document.createElement("section");
+  box.className = "sdk-console";
+  box.innerHTML = `<h3>${escapeHtml(t("触发事件", "Fire events"))}</h3>
+    <div class="toolbar-row">${["Init", "Ringing", "Talking", "Release"]
+      .map((name) => `<button type="button" data-fire="${name}">${name}</button>`)
+      .join("")}</div>
+    <table class="grid sdk-log"><caption>${escapeHtml(t("消息记录", "Messages"))}</caption>
+      <thead><tr><th>${escapeHtml(t("方向", "Direction"))}</th><th>${escapeHtml(t("消息", "Message"))}</th></tr></thead>
+      <tbody></tbody></table>`;
+  result.append(box);
+  const rows = box.querySelector("tbody");
+  let seq = 0;
+  const logRow = (direction, message) => {
+    const row = document.createElement("tr");
+    row.dataset.direction = direction;
+    row.innerHTML = `<td>${escapeHtml(direction === "out" ? t("工作台 → 页面", "workbench → page") : t("页面 → 工作台", "page → workbench"))}</td>
+      <td><code>${escapeHtml(JSON.stringify(message))}</code></td>`;
+    rows.append(row);
+  };
+  const send = (message) => {
+    const full = { protocol: SDK_PROTOCOL, ...message };
+    frame.contentWindow.postMessage(full, pop.page_origin);
+    logRow("out", full);
+  };
+  const eventData = (name) =>
+    name === "Init"
+      ? { workNo: String(sample.workNo ?? "") }
+      : {
+          callerNum: sample.callerNum, calledNum: sample.calledNum, callid: sample.callid,
+          mediaType: sample.mediaType === "1" ? "audio" : sample.mediaType, callType: sample.callType,
+          workNo: String(sample.workNo ?? ""), calldata: JSON.stringify(sample.calldata || {}), seq: ++seq,
+        };
+  box.querySelectorAll("[data-fire]").forEach((button) =>
+    button.addEventListener("click", () => {
+      const data = eventData(button.dataset.fire);
+      send({ type: "event", name: button.dataset.fire, seq: data.seq ?? 0, data });
+    }),
+  );
+  if (sdkListener) window.removeEventListener("message", sdkListener);
+  sdkListener = (event) => {
+    if (event.source !== frame.contentWindow || event.origin !== pop.page_origin) return;
+    if (!event.data || event.data.protocol !== SDK_PROTOCOL) return;
+    logRow("in", event.data);
+    if (event.data.type === "hello") {
+      send({ type: "welcome", workbench: "audio_video" });
+      send({ type: "event", name: "Init", seq: 0, data: eventData("Init") });
+    } else if (event.data.type === "clickToOutbound") {
+      send({
+        type: "result", id: event.data.id,
+        outcome: { ok: false, code: "preview", message: t("测试弹屏中不会真正外呼", "Try it places no call") },
+      });
+    }
+  };
+  window.addEventListener("message", sdkListener);
 }
 
 async function openTry(page, manager) {
@@ -683,7 +746,7 @@ async function openTry(page, manager) {
     button.disabled = true;
     try {
       const pop = await api("POST", `${ENDPOINT}/${page.id}/preview`, { ...call, calldata });
-      renderPreview(result, page, pop);
+      renderPreview(result, page, pop, { ...call, calldata });
     } catch (err) {
       placeErrors(form, err, fields, (field) => (field.startsWith("calldata") ? "calldata_text" : field));
       if (!(err?.status === 422)) manager.status(errorText(err), true);
