@@ -23,7 +23,7 @@ EXAMPLES_PORT ?= 8001
 run: install
 	@# '*': the samples may be framed by the workbench at 127.0.0.1 or localhost, any port.
 	@$(BIN)/python examples/third_party_pages.py --host 127.0.0.1 --port $(EXAMPLES_PORT) \
-	  --workbench-origin '*' & \
+	  --workbench-origin '*' --agentdesk-origin http://127.0.0.1:$${PORT:-8000} & \
 	  examples=$$!; trap "kill $$examples 2>/dev/null" EXIT INT TERM; \
 	  $(BIN)/agentdesk run
 

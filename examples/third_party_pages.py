@@ -8,29 +8,41 @@ Pages:
   /pop/post       URL POST pop: reads the x-www-form-urlencoded body (guide 3.4, in Python)
   /signed.html    like /customer.html, and verifies the optional adk_ts/adk_sig signature
   /no-frame.html  refuses to be framed (X-Frame-Options DENY + CSP frame-ancestors 'none')
+  /sdk-demo.html  Web API pop page using AICCSupport.js (loaded from --agentdesk-origin)
+  /rest/v1/queryCustomer  customer-query interface (guide 5.3): POST {"param": caller number},
+                  answers every field type (1-5) and both masks; "error" answers HTTP 400,
+                  "slow" answers after 1.5 s. With AGENTDESK_DEMO_QUERY_TOKEN set, the header
+                  X-Api-Key must carry it.
 
 Only the standard library, Starlette and uvicorn are used. Every received value is HTML-escaped
 before it is written into a page.
 """
 
 import argparse
+import asyncio
 import hashlib
 import hmac
 import html
+import json
 import os
 import re
 import time
+from pathlib import Path
 from urllib.parse import parse_qsl, quote
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 SECRET_ENV = "AGENTDESK_DEMO_POP_SECRET"
+QUERY_TOKEN_ENV = "AGENTDESK_DEMO_QUERY_TOKEN"
+QUERY_TOKEN_HEADER = "X-Api-Key"
+SLOW_SECONDS = 1.5
 # The secret the demo tenant gives its signed sample page (agentdesk.cli.demo.DEMO_POP_SECRET).
 DEFAULT_SECRET = "demo-pop-secret-2026"
 MAX_FORM_BYTES = 64 * 1024
+PAGES_DIR = Path(__file__).resolve().parent / "pages"
 ORIGIN_RE = re.compile(
     r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?|https?://\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?"
 )
@@ -157,11 +169,119 @@ def dial_panel(origin: str) -> str:
     )
 
 
+# ---------------------------------------------------------------- customer query (guide 5.3)
+
+
+def customer_answer(param: str) -> list[dict]:
+    """The guide's answer shape for one caller: every type (1 string, 2 number, 3 date, 4 time,
+    5 dictionary), both masks (1 last four, 2 first four), mandatory and optional fields."""
+    return [
+        {
+            "objectName": "客户信息",
+            "values": [
+                {
+                    "valueNo": "1",
+                    "name": "姓名",
+                    "value": "张三",
+                    "type": "1",
+                    "length": "128",
+                    "isMandatory": True,
+                },
+                {
+                    "valueNo": "2",
+                    "name": "手机号码",
+                    "value": param,
+                    "type": "1",
+                    "length": "64",
+                    "isMandatory": True,
+                    "maskStyle": "1",
+                },
+                {
+                    "valueNo": "3",
+                    "name": "证件号码",
+                    "value": "110101199003078888",
+                    "type": "1",
+                    "length": "18",
+                    "isMandatory": False,
+                    "maskStyle": "2",
+                },
+                {
+                    "valueNo": "4",
+                    "name": "付费方式",
+                    "value": "1",
+                    "type": "5",
+                    "isMandatory": True,
+                    "dictItems": [{"key": "1", "value": "预付费"}, {"key": "2", "value": "后付费"}],
+                },
+                {
+                    "valueNo": "5",
+                    "name": "客户等级",
+                    "value": "gold",
+                    "type": "5",
+                    "isMandatory": False,
+                    "maskStyle": "",
+                    "dictItems": [
+                        {"key": "silver", "value": "银卡"},
+                        {"key": "gold", "value": "金卡"},
+                    ],
+                },
+            ],
+        },
+        {
+            "objectName": "账户信息",
+            "values": [
+                {
+                    "valueNo": "1",
+                    "name": "账户余额",
+                    "value": "1288.50",
+                    "type": "2",
+                    "length": "16",
+                    "isMandatory": True,
+                },
+                {
+                    "valueNo": "2",
+                    "name": "开户日期",
+                    "value": "2019-03-15",
+                    "type": "3",
+                    "isMandatory": False,
+                },
+                {
+                    "valueNo": "3",
+                    "name": "最近来电时间",
+                    "value": "2024-05-20 14:30:00",
+                    "type": "4",
+                    "isMandatory": False,
+                },
+                {
+                    "valueNo": "4",
+                    "name": "查询号码",
+                    "value": param,
+                    "type": "1",
+                    "isMandatory": False,
+                },
+            ],
+        },
+    ]
+
+
+def query_error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"errorCode": code, "errorMsg": message}, status_code=status)
+
+
 # ---------------------------------------------------------------- routes
 
 
-def create_app(workbench_origin: str) -> Starlette:
-    """The pages, frameable by `workbench_origin` only ("*" or "": by any page)."""
+def create_app(
+    workbench_origin: str,
+    *,
+    query_token: str | None = None,
+    agentdesk_origin: str | None = None,
+) -> Starlette:
+    """The pages, frameable by `workbench_origin` only ("*" or "": by any page).
+
+    `query_token` (else AGENTDESK_DEMO_QUERY_TOKEN): when set, /rest/v1/queryCustomer wants
+    it in the X-Api-Key header. `agentdesk_origin`: where /sdk-demo.html loads AICCSupport.js
+    from (default: the workbench origin, else http://127.0.0.1:8000)."""
     workbench_origin = workbench_origin.strip().rstrip("/")
     if workbench_origin and workbench_origin != "*":
         if not ORIGIN_RE.fullmatch(workbench_origin):
@@ -171,6 +291,16 @@ def create_app(workbench_origin: str) -> Starlette:
         }
     else:
         frame_headers = {}
+
+    sdk_origin = (agentdesk_origin or "").strip().rstrip("/") or (
+        workbench_origin if workbench_origin not in ("", "*") else "http://127.0.0.1:8000"
+    )
+    if not ORIGIN_RE.fullmatch(sdk_origin):
+        raise ValueError(f"not an origin (scheme://host[:port]): {sdk_origin!r}")
+    sdk_page = (PAGES_DIR / "sdk-demo.html").read_text(encoding="utf-8")
+
+    async def sdk_demo(request: Request) -> Response:
+        return respond(sdk_page.replace("__AGENTDESK_ORIGIN__", esc(sdk_origin)))
 
     def respond(content: str, status_code: int = 200) -> HTMLResponse:
         return HTMLResponse(content, status_code=status_code, headers=frame_headers)
@@ -184,6 +314,7 @@ def create_app(workbench_origin: str) -> Starlette:
             ("pop/post", "POST 弹屏 (URL POST) / POST pop (URL POST)"),
             ("signed.html", "签名校验 / Signed pop (adk_ts, adk_sig)"),
             ("no-frame.html", "禁止嵌入的页面 / A page that refuses framing"),
+            ("sdk-demo.html", "AICCSupport.js 示例 (Web API) / Web API page using AICCSupport.js"),
         ]
         items = "".join(f'<li><a href="{esc(href)}">{esc(text)}</a></li>' for href, text in links)
         body = (
@@ -264,6 +395,30 @@ def create_app(workbench_origin: str) -> Starlette:
             },
         )
 
+    async def query_customer(request: Request) -> Response:
+        expected = query_token or os.environ.get(QUERY_TOKEN_ENV, "")
+        given = request.headers.get(QUERY_TOKEN_HEADER, "")
+        if expected and not hmac.compare_digest(expected.encode(), given.encode()):
+            return query_error(401, "401-001", f"missing or wrong {QUERY_TOKEN_HEADER} header")
+        content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if content_type != "application/json":
+            return query_error(415, "415-001", "Content-Type must be application/json")
+        raw = await request.body()
+        if len(raw) > MAX_FORM_BYTES:
+            return query_error(413, "413-001", "request body too large")
+        try:
+            body = json.loads(raw.decode("utf-8"))
+        except ValueError:
+            return query_error(400, "400-002", "the body is not JSON")
+        param = body.get("param") if isinstance(body, dict) else None
+        if not isinstance(param, str) or not param.strip():
+            return query_error(400, "400-003", 'the body must be {"param": "<caller number>"}')
+        if param == "error":
+            return query_error(400, "400-001", "customer query failed: no such customer")
+        if param == "slow":
+            await asyncio.sleep(SLOW_SECONDS)
+        return JSONResponse(customer_answer(param))
+
     return Starlette(
         routes=[
             Route("/", index),
@@ -271,6 +426,8 @@ def create_app(workbench_origin: str) -> Starlette:
             Route("/signed.html", signed),
             Route("/pop/post", pop_post, methods=["GET", "POST"]),
             Route("/no-frame.html", no_frame),
+            Route("/sdk-demo.html", sdk_demo),
+            Route("/rest/v1/queryCustomer", query_customer, methods=["POST"]),
         ]
     )
 
@@ -286,9 +443,15 @@ def main(argv: list[str] | None = None) -> None:
         default=os.environ.get("AGENTDESK_PUBLIC_ORIGIN", "http://127.0.0.1:8000"),
         help="origin allowed to frame the pages (CSP frame-ancestors); '*' allows any",
     )
+    parser.add_argument(
+        "--agentdesk-origin",
+        default=os.environ.get("AGENTDESK_PUBLIC_ORIGIN", "http://127.0.0.1:8000"),
+        help="the agentdesk that /sdk-demo.html loads AICCSupport.js from",
+    )
     args = parser.parse_args(argv)
     print(f"pages on http://{args.host}:{args.port}/  (frameable by {args.workbench_origin})")
-    uvicorn.run(create_app(args.workbench_origin), host=args.host, port=args.port)
+    app = create_app(args.workbench_origin, agentdesk_origin=args.agentdesk_origin)
+    uvicorn.run(app, host=args.host, port=args.port)
 
 
 if __name__ == "__main__":

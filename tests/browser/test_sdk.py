@@ -82,10 +82,12 @@ def open_workbench(page: Page, base_url: str, login_as) -> Page:
     return page
 
 
-def sdk_frame(page: Page):
-    """The Web API page's frame (a Frame, to evaluate scripts in it), its tab shown."""
-    page.locator('#pop-tabs [data-kind="webapi"]').first.click()
-    frame_element = page.locator('.pop-panel[data-kind="webapi"] iframe').first
+def sdk_frame(page: Page, name: str = "SDK page"):
+    """A Web API page's frame (a Frame, to evaluate scripts in it), its tab shown."""
+    tab = page.locator(f'#pop-tabs [data-kind="webapi"][title^="{name} ·"]')
+    tab.click()
+    panel_id = tab.get_attribute("aria-controls")
+    frame_element = page.locator(f"#{panel_id} iframe")
     expect(frame_element).to_be_visible()
     frame = frame_element.element_handle().content_frame()
     frame.wait_for_load_state()
@@ -305,7 +307,7 @@ def test_the_vendor_demo_page_works_unmodified_from_a_saved_copy(
         off_loop(whitelist, live_server.settings.database_url, vendor.origin)
         webapi_page(admin, f"{vendor.origin}/index.html", name="Vendor demo")
         page = open_workbench(new_page("en"), live_server.url, login_as)
-        frame = sdk_frame(page)
+        frame = sdk_frame(page, "Vendor demo")
         log = frame.locator("#recMessage")
         expect(log).to_contain_text("初始化事件")
         call = place_call(sim)
@@ -317,7 +319,7 @@ def test_the_vendor_demo_page_works_unmodified_from_a_saved_copy(
         expect(state(page)).to_have_attribute("data-state", "acw")
 
         # Its one-click outbound button places the call through the toolbar.
-        page.locator('#pop-tabs [data-kind="webapi"]').click()
+        page.locator('#pop-tabs [data-kind="webapi"][title^="Vendor demo"]').click()
         frame.locator("#outboundNum").fill("88880085")
         frame.locator("#videoBtn").click()
         frame.locator("#oneKeyOutbound").click()

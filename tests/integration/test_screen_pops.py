@@ -67,7 +67,9 @@ def test_demo_pops_open_in_list_order_with_their_parameters(server, demo):
     agent, call = answered_call(server, sim, data={"orderNo": "A-1001"})
     opened = pops_for(agent, call["callid"])
     # The disabled "refuses framing" page is not opened; the others in list order.
-    assert [p["name"] for p in opened] == [p["name"] for p in pages(admin) if p["enabled"]]
+    assert [p["name"] for p in opened] == [
+        p["name"] for p in pages(admin) if p["enabled"] and p["integration"] != "webapi"
+    ]
     customer_page, ticket, signed = opened
     assert customer_page["status"] == "open" and customer_page["method"] == "GET"
     received = dict(query_params(customer_page["url"]))
@@ -170,12 +172,13 @@ def test_page_rules_and_the_per_tab_limit(server, demo):
         "secret",
         "string_too_short",
     )
-    # The demo has 4 pages on the audio/video tab; the default limit is 5.
-    new_page(admin, name="Fifth")
+    # The demo has 5 pages on the audio/video tab and raises the limit to 8.
+    for n in range(3):
+        new_page(admin, name=f"Extra {n}")
     message = refused(
-        admin.post(POPS, json={"name": "Sixth", "url": "https://a.b/"}), "tab", "limit"
+        admin.post(POPS, json={"name": "Ninth", "url": "https://a.b/"}), "tab", "limit"
     )
-    assert "5" in message
+    assert "8" in message
     # The multimedia tab has its own count.
     assert new_page(admin, name="Chat CRM", tab="multimedia")["tab"] == "multimedia"
     # Lowering the system parameter applies to the next creation.
@@ -199,7 +202,7 @@ def test_moving_deleting_and_secrets(server, demo):
     admin.post(f"{POPS}/{second['id']}/move", json={"direction": "up"})
     assert [p["id"] for p in pages(admin)[:2]] == [second["id"], first["id"]]
     assert admin.delete(f"{POPS}/{second['id']}").status_code == 204
-    assert [p["position"] for p in pages(admin)] == [1, 2, 3]
+    assert [p["position"] for p in pages(admin)] == [1, 2, 3, 4]
     # The secret is write-only; an edit without one keeps it; it can be cleared.
     signed = [p for p in pages(admin) if p["signed"]][0]
     body = {

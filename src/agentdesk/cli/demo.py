@@ -10,7 +10,7 @@ from agentdesk.config_center.called.models import CalledConfig
 from agentdesk.config_center.queues.models import SkillQueue
 from agentdesk.config_center.screenpop.models import PopPage, PopParam, WhitelistEntry
 from agentdesk.storage.database import Database
-from agentdesk.tenancy.models import AccessCode, OutboundNumber, Tenant
+from agentdesk.tenancy.models import AccessCode, OutboundNumber, SystemParameter, Tenant
 
 DEMO_TENANT = "demo"
 ACCESS_CODE = "960358"
@@ -19,6 +19,7 @@ OUTBOUND_NUMBER = "4008009600"
 EXAMPLES_ORIGIN = "http://127.0.0.1:8001"
 # The signed sample page verifies with the same secret (examples/third_party_pages.py).
 DEMO_POP_SECRET = "demo-pop-secret-2026"
+DEMO_MAX_POPS = 8
 LOGINS = (
     ("ops", "ops-demo-2026", "运营管理员 / operations admin"),
     ("demo-admin", "admin-demo-2026", "租户管理员 / tenant admin (demo)"),
@@ -104,7 +105,12 @@ async def _seed(session, examples_origin: str = EXAMPLES_ORIGIN) -> None:
 
 
 async def _seed_pops(session, tenant_id: int, origin: str) -> None:
-    """Whitelist the sample pages and configure them as the demo's screen pops [弹屏配置]."""
+    """Whitelist the sample pages and configure them as the demo's screen pops [弹屏配置].
+
+    The demo shows every kind of page, more than the default 5 per tab: it raises the system
+    parameter to 8 (operations admins can change it back)."""
+    if await session.get(SystemParameter, "max_pop_pages_per_tab") is None:
+        session.add(SystemParameter(key="max_pop_pages_per_tab", value=DEMO_MAX_POPS))
     host, _, port = origin.split("://", 1)[1].partition(":")
     scheme = origin.split("://", 1)[0]
     existing = await session.scalar(
@@ -126,6 +132,7 @@ async def _seed_pops(session, tenant_id: int, origin: str) -> None:
         ("工单 Ticket (POST)", "/pop/post", "post", "embed", True, None),
         ("签名示例 Signed (GET)", "/signed.html", "get", "embed", True, DEMO_POP_SECRET),
         ("拒绝嵌入 Refuses framing", "/no-frame.html", "get", "embed", False, None),
+        ("SDK 示例 Web API sample", "/sdk-demo.html", "webapi", "embed", True, None),
     ]
     for position, (name, path, integration, mode, enabled, secret) in enumerate(pages, 1):
         session.add(
