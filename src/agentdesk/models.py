@@ -2,7 +2,10 @@
 
 from agentdesk.auth import models as auth_models  # noqa: F401
 from agentdesk.config_center.agents import models as agent_models  # noqa: F401
+from agentdesk.config_center.basetables import models as base_table_models  # noqa: F401
 from agentdesk.config_center.called import models as called_models  # noqa: F401
+from agentdesk.config_center.custompages import models as custom_page_models  # noqa: F401
+from agentdesk.config_center.interfaces import models as interface_models  # noqa: F401
 from agentdesk.config_center.queues import models as queue_models  # noqa: F401
 from agentdesk.config_center.screenpop import models as screenpop_models  # noqa: F401
 from agentdesk.storage import outbox  # noqa: F401

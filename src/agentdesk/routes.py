@@ -6,6 +6,7 @@ from agentdesk.admin.pages import router as admin_pages_router
 from agentdesk.auth.api import router as auth_router
 from agentdesk.auth.pages import router as pages_router
 from agentdesk.config_center.agents.api import router as config_agents_router
+from agentdesk.config_center.basetables.api import router as base_tables_router
 from agentdesk.config_center.called.api import router as config_called_router
 from agentdesk.config_center.custompages.api import pages_router as custom_page_pages_router
 from agentdesk.config_center.custompages.api import router as custom_pages_router
@@ -43,5 +44,6 @@ def include_routers(app: FastAPI) -> None:
         interfaces_router,
         custom_pages_router,
         custom_page_pages_router,
+        base_tables_router,
     ):
         app.include_router(router)

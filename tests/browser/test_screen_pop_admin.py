@@ -105,11 +105,13 @@ def test_tenant_admin_configures_pages_parameters_order_and_enabled(
         expect(page.get_by_role("columnheader", name=header, exact=True)).to_be_visible()
     expect(page.get_by_role("columnheader", name="Check", exact=True)).to_be_visible()
 
-    # An internal page is refused by the server, next to the page type.
+    # An internal page needs a published custom page instead of a URL; none exists yet.
     dialog = new_page_dialog(page, "CRM", f"{page_server.url}/page")
     dialog.get_by_label("Page type").select_option(label="Internal page")
+    expect(dialog.get_by_label("URL", exact=True)).to_be_hidden()
+    expect(dialog.get_by_label("Custom page")).to_be_visible()
     dialog.get_by_role("button", name="Save").click()
-    expect(dialog.locator('[data-error="page_type"]')).to_contain_text("internal pages")
+    expect(dialog.locator('[data-error="custom_page_id"]')).to_contain_text("published custom page")
     expect(dialog).to_be_visible()
     dialog.get_by_label("Page type").select_option(label="External page")
     dialog.get_by_role("button", name="Save").click()

@@ -57,8 +57,8 @@ def test_pops_open_in_order_with_exactly_their_parameters(live_server, pops, new
     call = place_call(sim, data={"orderNo": "A-1001"})
     expect(state(page)).to_have_attribute("data-state", "talking")
 
-    # The three enabled demo pages, in list order; the disabled one does not open.
-    expect(pop_tabs(page)).to_have_count(3)
+    # The enabled demo pages, in list order; the disabled one does not open.
+    expect(pop_tabs(page)).to_have_count(4)
     names = [
         p["name"]
         for p in admin.get(POPS).json()["items"]
@@ -97,14 +97,21 @@ def test_pops_open_in_order_with_exactly_their_parameters(live_server, pops, new
     )
     expect(signature).to_have_attribute("class", "valid")
 
+    # Internal: agentdesk's own custom page with the interface's data, typed and masked.
+    pop_tabs(page).nth(3).click()
+    internal = page.frame_locator(".pop-panel[data-kind=call] iframe >> nth=3")
+    expect(internal.get_by_text("张三")).to_be_visible()
+    expect(internal.get_by_text("*******0001")).to_be_visible()  # phone: last four shown
+    expect(internal.get_by_text("预付费")).to_be_visible()  # dictionary value for key 1
+
     # The next call's pops replace these.
     sim.post(f"/api/sim/calls/{call['callid']}/hangup").raise_for_status()
     expect(state(page)).to_have_attribute("data-state", "acw")
-    expect(pop_tabs(page)).to_have_count(3)  # still there during after-call work
+    expect(pop_tabs(page)).to_have_count(4)  # still there during after-call work
     page.get_by_role("button", name="Idle").click()
     second = place_call(sim, caller="13900000009")
     expect(pop_tabs(page).first).to_have_attribute("data-callid", second["callid"])
-    expect(pop_tabs(page)).to_have_count(3)
+    expect(pop_tabs(page)).to_have_count(4)
     assert page.js_errors == []
 
 
@@ -123,7 +130,7 @@ def test_each_callout_form_places_the_call_through_the_toolbar(
     _examples, _admin, sim = pops
     page = workbench(new_page("en"), live_server.url, login_as)
     call = place_call(sim)
-    expect(pop_tabs(page)).to_have_count(3)
+    expect(pop_tabs(page)).to_have_count(4)
     sim.post(f"/api/sim/calls/{call['callid']}/hangup").raise_for_status()
     expect(state(page)).to_have_attribute("data-state", "acw")
 
@@ -141,7 +148,7 @@ def test_callouts_from_other_windows_or_origins_do_nothing(live_server, pops, ne
     examples, _admin, sim = pops
     page = workbench(new_page("en"), live_server.url, login_as)
     call = place_call(sim)
-    expect(pop_tabs(page)).to_have_count(3)
+    expect(pop_tabs(page)).to_have_count(4)
     sim.post(f"/api/sim/calls/{call['callid']}/hangup").raise_for_status()
     expect(state(page)).to_have_attribute("data-state", "acw")  # dialling is allowed now
 
@@ -207,8 +214,8 @@ def test_independent_and_unlisted_pages(live_server, pops, new_page, login_as):
     assert f"callid={call['callid']}" in popup.url
     assert popup.evaluate("window.opener") is None
 
-    expect(pop_tabs(page)).to_have_count(4)
-    unlisted = page.locator(".pop-panel[data-kind=call]").nth(3)
+    expect(pop_tabs(page)).to_have_count(5)
+    unlisted = page.locator(".pop-panel[data-kind=call]").nth(4)
     expect(unlisted).to_have_attribute("data-status", "blocked")
     expect(unlisted).to_contain_text("whitelist")
     expect(unlisted.locator("iframe")).to_have_count(0)

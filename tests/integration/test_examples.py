@@ -295,3 +295,91 @@ def test_verify_pop_signature_matches_the_workbench_signer():
     pairs = [("callerNum", "13800000001"), ("agentName", "张三"), ("origin", WB), ("x", "a&b=c")]
     signed = dict(popparams.sign(pairs, SECRET, now))
     assert verify_pop_signature(signed, SECRET, now) == "valid"
+
+
+# ---------------------------------------------------------------- customer query (guide 5.3)
+
+QUERY = "/rest/v1/queryCustomer"
+
+
+@pytest.fixture(autouse=True)
+def no_query_token(monkeypatch):
+    """The sample interface wants no X-Api-Key unless a test sets one."""
+    monkeypatch.delenv("AGENTDESK_DEMO_QUERY_TOKEN", raising=False)
+
+
+def shown_fields(answer: list) -> dict:
+    from agentdesk.config_center.interfaces.answer import parse_answer
+
+    return {f["label"]: f for obj in parse_answer(answer) for f in obj["fields"]}
+
+
+async def test_query_customer_answers_the_guides_shape_with_every_type_and_mask(client):
+    response = await client.post(QUERY, json={"param": "13912345678"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    answer = response.json()
+    assert [obj["objectName"] for obj in answer] == ["客户信息", "账户信息"]
+    values = [v for obj in answer for v in obj["values"]]
+    assert {v["type"] for v in values} == {"1", "2", "3", "4", "5"}
+    assert {v.get("maskStyle") for v in values} >= {"1", "2", ""}
+    assert {v["isMandatory"] for v in values} == {True, False}
+    assert all(isinstance(v["valueNo"], str) and v["name"] for v in values)
+    dictionary = next(v for v in values if v["type"] == "5")
+    assert dictionary["dictItems"] == [
+        {"key": "1", "value": "预付费"},
+        {"key": "2", "value": "后付费"},
+    ]
+    fields = shown_fields(answer)
+    assert fields["手机号码"]["display"] == "*******5678"  # the param, masked last-4
+    assert fields["查询号码"]["display"] == "13912345678"
+    assert fields["证件号码"]["display"].startswith("1101") and fields["证件号码"]["masked"]
+
+
+async def test_query_customer_error_param_gives_a_json_error(client):
+    response = await client.post(QUERY, json={"param": "error"})
+    assert response.status_code == 400
+    assert response.json() == {
+        "errorCode": "400-001",
+        "errorMsg": "customer query failed: no such customer",
+    }
+
+
+async def test_query_customer_slow_param(client, monkeypatch):
+    import examples.third_party_pages as sample
+
+    assert sample.SLOW_SECONDS > 1  # longer than the time-outs the tests configure
+    monkeypatch.setattr(sample, "SLOW_SECONDS", 0.01)
+    response = await client.post(QUERY, json={"param": "slow"})
+    assert response.status_code == 200
+    assert shown_fields(response.json())["查询号码"]["display"] == "slow"
+
+
+async def test_query_customer_checks_the_request(client):
+    assert (await client.get(QUERY)).status_code == 405
+    form = await client.post(QUERY, data={"param": "1"})
+    assert form.status_code == 415
+    assert form.json()["errorMsg"] == "Content-Type must be application/json"
+    for body in (b"not json", b'["param"]', b'{"param": ""}', b'{"param": 5}', b"{}"):
+        response = await client.post(
+            QUERY, content=body, headers={"content-type": "application/json; charset=UTF-8"}
+        )
+        assert response.status_code == 400, body
+        assert response.json()["errorCode"].startswith("400-")
+
+
+async def test_query_customer_token(monkeypatch):
+    transport = httpx.ASGITransport(app=create_app(WB, query_token="t0ken"))
+    async with httpx.AsyncClient(transport=transport, base_url="http://crm.example.net") as c:
+        missing = await c.post(QUERY, json={"param": "1"})
+        assert missing.status_code == 401
+        assert missing.json()["errorMsg"] == "missing or wrong X-Api-Key header"
+        wrong = await c.post(QUERY, json={"param": "1"}, headers={"X-Api-Key": "nope"})
+        assert wrong.status_code == 401
+        good = await c.post(QUERY, json={"param": "1"}, headers={"X-Api-Key": "t0ken"})
+        assert good.status_code == 200
+    monkeypatch.setenv("AGENTDESK_DEMO_QUERY_TOKEN", "from-env")
+    async with pages() as c:
+        assert (await c.post(QUERY, json={"param": "1"})).status_code == 401
+        ok = await c.post(QUERY, json={"param": "1"}, headers={"X-Api-Key": "from-env"})
+        assert ok.status_code == 200

@@ -70,7 +70,8 @@ def test_demo_pops_open_in_list_order_with_their_parameters(server, demo):
     assert [p["name"] for p in opened] == [
         p["name"] for p in pages(admin) if p["enabled"] and p["integration"] != "webapi"
     ]
-    customer_page, ticket, signed = opened
+    customer_page, ticket, signed, internal = opened
+    assert internal["page_type"] == "internal" and internal["status"] == "open"
     assert customer_page["status"] == "open" and customer_page["method"] == "GET"
     received = dict(query_params(customer_page["url"]))
     assert list(received) == [*CALL_DATA_KEYS, "origin"]
@@ -107,7 +108,7 @@ def test_configuration_changes_apply_to_the_next_call_without_re_login(server, d
     agent, first = answered_call(server, sim)
     before = [p["id"] for p in pops_for(agent, first["callid"])]
     items = pages(admin)
-    # Move the third page up, disable the first, add a parameter to the second.
+    # Move the third page up and disable the first.
     assert admin.post(f"{POPS}/{items[2]['id']}/move", json={"direction": "up"}).status_code == 200
     assert (
         admin.post(f"{POPS}/{items[0]['id']}/enabled", json={"enabled": False}).status_code == 200
@@ -116,8 +117,9 @@ def test_configuration_changes_apply_to_the_next_call_without_re_login(server, d
     agent.act("ready-state", {"state": "idle"})
     second = place_call(sim)
     after = [p["id"] for p in pops_for(agent, second["callid"])]
-    assert before == [items[0]["id"], items[1]["id"], items[2]["id"]]
-    assert after == [items[2]["id"], items[1]["id"]]
+    internal = [p["id"] for p in items if p["page_type"] == "internal"]
+    assert before == [items[0]["id"], items[1]["id"], items[2]["id"], *internal]
+    assert after == [items[2]["id"], items[1]["id"], *internal]
     agent.close()
 
 
@@ -164,16 +166,16 @@ def test_page_rules_and_the_per_tab_limit(server, demo):
     )
     refused(
         admin.post(POPS, json={"name": "x", "url": "https://a.b/", "page_type": "internal"}),
-        "page_type",
-        "not_available",
+        "custom_page_id",
+        "required",
     )
     refused(
         admin.post(POPS, json={"name": "x", "url": "https://a.b/", "secret": "short"}),
         "secret",
         "string_too_short",
     )
-    # The demo has 5 pages on the audio/video tab and raises the limit to 8.
-    for n in range(3):
+    # The demo shows every kind of page and raises the limit to 8.
+    for n in range(8 - len(pages(admin))):
         new_page(admin, name=f"Extra {n}")
     message = refused(
         admin.post(POPS, json={"name": "Ninth", "url": "https://a.b/"}), "tab", "limit"
@@ -201,8 +203,9 @@ def test_moving_deleting_and_secrets(server, demo):
     assert [p["id"] for p in pages(admin)[:2]] == [first["id"], second["id"]]
     admin.post(f"{POPS}/{second['id']}/move", json={"direction": "up"})
     assert [p["id"] for p in pages(admin)[:2]] == [second["id"], first["id"]]
+    count = len(pages(admin))
     assert admin.delete(f"{POPS}/{second['id']}").status_code == 204
-    assert [p["position"] for p in pages(admin)] == [1, 2, 3, 4]
+    assert [p["position"] for p in pages(admin)] == list(range(1, count))
     # The secret is write-only; an edit without one keeps it; it can be cleared.
     signed = [p for p in pages(admin) if p["signed"]][0]
     body = {

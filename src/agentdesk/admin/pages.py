@@ -42,12 +42,16 @@ OPS_SECTIONS = (
     Section("outbound-numbers", "外呼号码", "Outbound numbers", PLATFORM_MANAGE),
     Section("system-parameters", "系统参数", "System parameters", PLATFORM_MANAGE),
     Section("whitelist", "地址白名单", "Address whitelist", PLATFORM_MANAGE),
+    Section("interfaces", "接口管理", "Interfaces", PLATFORM_MANAGE),
 )
 
 CONFIG_SECTIONS = (
     Section("queues", "技能队列", "Skill queues", CONFIG_MANAGE),
     Section("called", "被叫配置", "Called configuration", CONFIG_MANAGE),
     Section("screen-pops", "弹屏配置", "Screen pop", CONFIG_MANAGE),
+    Section("base-tables", "基础表配置", "Base tables", CONFIG_MANAGE),
+    Section("table-data", "数据表查询", "Table data", CONFIG_MANAGE),
+    Section("custom-pages", "页面配置", "Custom pages", CONFIG_MANAGE),
     Section("agents", "座席管理", "Agents", CONFIG_MANAGE),
     Section("users", "业务帐号", "Business accounts", USERS_MANAGE),
     Section("roles", "角色", "Roles", USERS_MANAGE),

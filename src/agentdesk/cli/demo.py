@@ -1,12 +1,16 @@
 """The demo tenant: seeded once, kept on later runs (R-SIM-2)."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from agentdesk.auth.models import User
 from agentdesk.auth.service import create_user
 from agentdesk.config import Settings
 from agentdesk.config_center.agents.models import Agent, AgentSkill
 from agentdesk.config_center.called.models import CalledConfig
+from agentdesk.config_center.custompages import service as custompages
+from agentdesk.config_center.custompages.schemas import CustomPageWrite
+from agentdesk.config_center.interfaces import service as interfaces
+from agentdesk.config_center.interfaces.schemas import InterfaceWrite
 from agentdesk.config_center.queues.models import SkillQueue
 from agentdesk.config_center.screenpop.models import PopPage, PopParam, WhitelistEntry
 from agentdesk.storage.database import Database
@@ -102,6 +106,7 @@ async def _seed(session, examples_origin: str = EXAMPLES_ORIGIN) -> None:
     for index, (username, password, _label) in enumerate(LOGINS[2:]):
         await _seed_agent(session, tenant.id, 101 + index, username, password, (voice, video))
     await _seed_pops(session, tenant.id, examples_origin)
+    await _seed_internal_pages(session, tenant.id, examples_origin)
 
 
 async def _seed_pops(session, tenant_id: int, origin: str) -> None:
@@ -196,6 +201,52 @@ async def _seed_agent(session, tenant_id, work_no, username, password, queues) -
         session.add(
             AgentSkill(tenant_id=tenant_id, agent_id=agent.id, queue_id=queue.id, skill_weight=1)
         )
+
+
+async def _seed_internal_pages(session, tenant_id: int, origin: str) -> None:
+    """Scenario 4 of the guide: the sample customer-query interface, registered and mapped to
+    the demo tenant, shown by a published custom page as an internal pop page."""
+    api = await interfaces.create_interface(
+        session,
+        InterfaceWrite(
+            name="客户查询 Customer query",
+            description="examples/: POST /rest/v1/queryCustomer",
+            url=f"{origin}/rest/v1/queryCustomer",
+            timeout_ms=3000,
+            allow_private=True,  # the sample runs on this machine
+            tenant_ids=[tenant_id],
+        ),
+        secret_key="",  # no auth header to seal
+    )
+    page = await custompages.create_page(
+        session,
+        tenant_id,
+        CustomPageWrite(
+            name="客户资料 Customer profile",
+            layout="tile",
+            columns=3,
+            interface_type="external",
+            interface_id=api.id,
+        ),
+    )
+    await custompages.publish_page(session, tenant_id, page.id)
+    position = (
+        await session.scalar(
+            select(func.max(PopPage.position)).where(PopPage.tenant_id == tenant_id)
+        )
+    ) or 0
+    session.add(
+        PopPage(
+            tenant_id=tenant_id,
+            tab="audio_video",
+            position=position + 1,
+            name="内部页面 Internal (interface)",
+            page_type="internal",
+            custom_page_id=page.id,
+            url="",
+            enabled=True,
+        )
+    )
 
 
 def print_banner(settings: Settings) -> None:

@@ -7,7 +7,12 @@ from agentdesk.auth.deps import current_principal
 from agentdesk.auth.pages import render
 from agentdesk.auth.permissions import WORKBENCH_USE
 from agentdesk.auth.principal import Principal
+from agentdesk.config_center.basetables.api import keys_of
+from agentdesk.config_center.custompages.render import load_render_plan, run_render_plan
+from agentdesk.config_center.screenpop import service as screenpop
+from agentdesk.kit.errors import NotFound
 from agentdesk.telephony.states import LABELS
+from agentdesk.workbench.service import agent_call, agent_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -16,3 +21,43 @@ router = APIRouter(include_in_schema=False)
 async def workbench_page(request: Request, principal: Principal = Depends(current_principal)):
     principal.require(WORKBENCH_USE)
     return render(request, "workbench.html", principal, state_labels=LABELS)
+
+
+@router.get("/workbench/custom-pages/{custom_page_id}", response_class=HTMLResponse)
+async def internal_pop_page(
+    custom_page_id: int,
+    callid: str,
+    request: Request,
+    principal: Principal = Depends(current_principal),
+):
+    """An internal pop page [内部页面]: the tenant's published custom page filled with the data
+    of this call's customer, from the enterprise interface or the base tables (R-EXT, R-TBL).
+
+    Only for a call of the signed-in agent, and only for a custom page an enabled internal pop
+    page of the agent's tenant shows; errors come back as a message in the page."""
+    principal.require(WORKBENCH_USE)
+    settings = request.app.state.settings
+    async with request.app.state.db.reader() as session:
+        ref = await agent_of(session, principal)
+        call = await agent_call(session, ref, callid)
+        if not await screenpop.shows_custom_page(session, ref.tenant_id, custom_page_id):
+            raise NotFound(f"custom page {custom_page_id} is not an enabled pop page")
+        customer = call.caller if call.direction == 0 else call.called
+        plan = await load_render_plan(session, ref.tenant_id, custom_page_id, settings=settings)
+        if plan.is_internal:
+            page = await run_render_plan(plan, customer, session=session, keys=keys_of(request))
+    if not plan.is_internal:
+        page = await run_render_plan(plan, customer)  # the interface is called outside the session
+    response = render(
+        request,
+        "custom_page.html",
+        principal,
+        page=page,
+        caller=customer,
+        looked_up=True,
+        preview=False,
+    )
+    # Customer data: never cached, only framed by the workbench itself.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = "frame-ancestors 'self'"
+    return response

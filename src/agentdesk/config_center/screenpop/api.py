@@ -2,6 +2,7 @@
 
 import time
 from typing import Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
@@ -43,10 +44,11 @@ def _read(page: PopPage, entries: list[tuple[Entry, bool]], param_count: int) ->
         page_type=page.page_type,
         open_mode=page.open_mode,
         url=page.url,
+        custom_page_id=page.custom_page_id,
         integration=page.integration,
         enabled=page.enabled,
         signed=bool(page.secret),
-        whitelisted=service.is_whitelisted(page.url, entries),
+        whitelisted=page.page_type == "internal" or service.is_whitelisted(page.url, entries),
         check_result=page.check_result,
         param_count=param_count,
     )
@@ -162,7 +164,7 @@ async def clear_secret(page_id: int, request: Request, principal: Principal = De
 async def preview(
     page_id: int, body: SampleCall, request: Request, principal: Principal = Depends(admin)
 ) -> PopInstruction:
-    """ "Try it" [测试弹屏]: exactly what the agent's workbench would open for this sample call,
+    """Try it [测试弹屏]: exactly what the agent's workbench would open for this sample call,
     enabled or not."""
     call = body.model_dump(exclude={"calldata"})
     async with request.app.state.db.reader() as session:
@@ -170,7 +172,14 @@ async def preview(
         params = await service.list_params(session, principal.tenant_id, page_id)
         entries = await service.whitelist_entries(session)
     origin = request.app.state.settings.origin
-    return service.instruction(page, params, entries, call, body.calldata, origin, int(time.time()))
+    result = service.instruction(
+        page, params, entries, call, body.calldata, origin, int(time.time())
+    )
+    if page.page_type == "internal":
+        # The admin is no agent on a call: show the custom page's own preview for the caller.
+        caller = quote(body.callerNum, safe="")
+        result.url = f"{origin}/config/custom-pages/{page.custom_page_id}/preview?caller={caller}"
+    return result
 
 
 @router.get("/{page_id}/params", response_model=PopParamList)

@@ -42,6 +42,10 @@ class PopPage(IdMixin, TenantMixin, TimestampMixin, Base):
     page_type: Mapped[str] = mapped_column(String(16), default="external")
     open_mode: Mapped[str] = mapped_column(String(16), default="embed")
     url: Mapped[str] = mapped_column(String(2048), default="")
+    # Internal pages: the published custom page [页面配置] shown with the caller's data.
+    custom_page_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("custom_pages.id", ondelete="RESTRICT"), nullable=True, index=True
+    )
     integration: Mapped[str] = mapped_column(String(8), default="get")
     enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     # Signs the parameters (HMAC-SHA256) so the page's server can prove where they came from.

@@ -22,7 +22,10 @@ class PopPageWrite(BaseModel):
     name: str = Field(min_length=1, max_length=50, description="页面名称")
     page_type: Literal[PAGE_TYPES] = Field("external", description="外部页面 / 内部页面")
     open_mode: Literal[OPEN_MODES] = Field("embed", description="嵌入 / 独立打开")
-    url: str = Field(min_length=1, max_length=2048, description="http(s) URL of the page")
+    url: str = Field("", max_length=2048, description="external pages: the page's http(s) URL")
+    custom_page_id: int | None = Field(
+        None, description="internal pages: a published custom page [页面配置] (audio/video tab)"
+    )
     integration: Literal[INTEGRATIONS] = Field("get", description="URL GET / URL POST / Web API")
     enabled: bool = False
     secret: str | None = Field(
@@ -43,6 +46,7 @@ class PopPageRead(BaseModel):
     page_type: str
     open_mode: str
     url: str
+    custom_page_id: int | None = None
     integration: str
     enabled: bool
     signed: bool = Field(description="whether a secret is set (the secret is never returned)")

@@ -4,9 +4,12 @@ Services validate and change rows; the edge commits. Nothing here reaches the ne
 page check lives in `checker` and is run by the API after the commit.
 """
 
+from urllib.parse import quote
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agentdesk.config_center.custompages.models import CustomPage
 from agentdesk.config_center.screenpop import popparams
 from agentdesk.config_center.screenpop.models import PopPage, PopParam, WhitelistEntry
 from agentdesk.config_center.screenpop.repository import (
@@ -132,33 +135,49 @@ async def get_page(session: AsyncSession, tenant_id: int, page_id: int) -> PopPa
     return await PopPageRepository(session, tenant_id).get(page_id)
 
 
-def _check_page_rules(data: PopPageWrite) -> None:
+async def _check_page_rules(session: AsyncSession, tenant_id: int, data: PopPageWrite) -> None:
     errors = []
     if data.page_type == "internal":
-        errors.append(
-            (
-                "page_type",
-                "not_available",
-                "internal pages need a published custom page [页面配置], which is not "
-                "available yet; use an external page",
-            )
-        )
+        errors += await _internal_page_errors(session, tenant_id, data)
     else:
         try:
             parse_url(data.url)
         except BadUrl as exc:
             errors.append(("url", "format", str(exc)))
-    if data.integration == "webapi" and data.open_mode != "embed":
-        errors.append(
-            ("open_mode", "embed_only", "Web API pages talk to the workbench: use embed [嵌入]")
-        )
+        if data.integration == "webapi" and data.open_mode != "embed":
+            errors.append(
+                ("open_mode", "embed_only", "Web API pages talk to the workbench: use embed [嵌入]")
+            )
     if errors:
         raise ValidationFailed([FieldError(*error) for error in errors])
 
 
+async def _internal_page_errors(session, tenant_id: int, data: PopPageWrite) -> list[tuple]:
+    """Internal pages: audio/video tab only, showing a published custom page of the tenant."""
+    errors = []
+    if data.tab != "audio_video":
+        errors.append(
+            ("tab", "audio_video_only", "internal pages are for the audio/video tab [音视频] only")
+        )
+    if data.custom_page_id is None:
+        return [*errors, ("custom_page_id", "required", "choose a published custom page")]
+    custom = await session.scalar(
+        select(CustomPage).where(
+            CustomPage.id == data.custom_page_id, CustomPage.tenant_id == tenant_id
+        )
+    )
+    if custom is None:
+        errors.append(("custom_page_id", "exists", "no such custom page [页面配置]"))
+    elif not custom.published:
+        errors.append(
+            ("custom_page_id", "published", f"publish the custom page {custom.name} first [发布]")
+        )
+    return errors
+
+
 async def create_page(session: AsyncSession, tenant_id: int, data: PopPageWrite) -> PopPage:
     """A new page at the bottom of its tab, within the tab's limit (R-POP-2)."""
-    _check_page_rules(data)
+    await _check_page_rules(session, tenant_id, data)
     repo = PopPageRepository(session, tenant_id)
     limit = await get_param(session, "max_pop_pages_per_tab")
     if await repo.count(PopPage.tab == data.tab) >= limit:
@@ -167,7 +186,12 @@ async def create_page(session: AsyncSession, tenant_id: int, data: PopPageWrite)
             "limit",
             f"at most {limit} pop pages per tab (system parameter max_pop_pages_per_tab)",
         )
-    page = PopPage(position=await repo.next_position(data.tab), **data.model_dump())
+    values = data.model_dump()
+    if data.page_type == "internal":
+        values.update(url="", integration="get", secret=None)
+    else:
+        values["custom_page_id"] = None
+    page = PopPage(position=await repo.next_position(data.tab), **values)
     repo.add(page)
     await session.flush()
     return page
@@ -176,7 +200,7 @@ async def create_page(session: AsyncSession, tenant_id: int, data: PopPageWrite)
 async def update_page(
     session: AsyncSession, tenant_id: int, page_id: int, data: PopPageWrite
 ) -> PopPage:
-    _check_page_rules(data)
+    await _check_page_rules(session, tenant_id, data)
     repo = PopPageRepository(session, tenant_id)
     page = await repo.get(page_id, for_update=True)
     if data.tab != page.tab:
@@ -184,7 +208,11 @@ async def update_page(
             "tab", "immutable", "a page stays on its tab; delete it and create it on the other"
         )
     values = data.model_dump()
-    if data.secret is None:
+    if data.page_type == "internal":
+        values.update(url="", integration="get", secret=None)
+    else:
+        values["custom_page_id"] = None
+    if data.secret is None and data.page_type != "internal":
         values.pop("secret")  # an edit without a new secret keeps the old one
     if values["url"] != page.url:
         page.check_result = None
@@ -310,6 +338,10 @@ async def delete_param(session: AsyncSession, tenant_id: int, page_id: int, para
 # ---------------------------------------------------------------- what a call opens
 
 
+def internal_page_url(workbench_origin: str, custom_page_id: int, callid: str) -> str:
+    return f"{workbench_origin}/workbench/custom-pages/{custom_page_id}?callid={quote(callid)}"
+
+
 def instruction(
     page: PopPage,
     params: list[PopParam],
@@ -327,6 +359,14 @@ def instruction(
         "integration": page.integration,
         "page_type": page.page_type,
     }
+    if page.page_type == "internal":
+        # Rendered by agentdesk itself, on the workbench's own origin.
+        return PopInstruction(
+            **base,
+            status="open",
+            url=internal_page_url(workbench_origin, page.custom_page_id, call.get("callid", "")),
+            page_origin=workbench_origin,
+        )
     matched = match_whitelist(page.url, entries)
     if matched is None:
         return PopInstruction(**base, status="blocked", reason=NOT_WHITELISTED)
@@ -365,7 +405,7 @@ async def instructions_for_call(
     pages = [
         page
         for page in await PopPageRepository(session, tenant_id).in_tab(tab, enabled_only=True)
-        if page.page_type == "external" and page.integration != "webapi"
+        if page.integration != "webapi"
     ]
     params = await PopParamRepository(session, tenant_id).of_pages([p.id for p in pages])
     entries = await whitelist_entries(session)
@@ -387,6 +427,16 @@ async def webapi_pages(
     ]
     entries = await whitelist_entries(session)
     return [instruction(page, [], entries, {}, {}, "", now_seconds) for page in pages]
+
+
+async def shows_custom_page(session: AsyncSession, tenant_id: int, custom_page_id: int) -> bool:
+    """Whether an enabled internal pop page of the tenant shows this custom page."""
+    found = await PopPageRepository(session, tenant_id).find(
+        PopPage.page_type == "internal",
+        PopPage.custom_page_id == custom_page_id,
+        PopPage.enabled.is_(True),
+    )
+    return found is not None
 
 
 def is_whitelisted(url: str, entries: list[tuple[Entry, bool]]) -> bool:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 19:10:43.162641
+Create Date: 2026-11-25 20:04:34.302464
 """
 
 import sqlalchemy as sa
@@ -33,6 +33,36 @@ def upgrade() -> None:
     with op.batch_alter_table("event_streams", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_event_streams_tenant_id"), ["tenant_id"], unique=False)
 
+    op.create_table(
+        "external_interfaces",
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("description", sa.String(length=200), nullable=False),
+        sa.Column("url", sa.String(length=2048), nullable=False),
+        sa.Column("timeout_ms", sa.Integer(), nullable=False),
+        sa.Column("auth_header_name", sa.String(length=64), nullable=True),
+        sa.Column("auth_header_sealed", sa.Text(), nullable=True),
+        sa.Column("allow_private", sa.Boolean(), nullable=False),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "created_at",
+            sa.DateTime(),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_external_interfaces")),
+        sa.UniqueConstraint("name", name=op.f("uq_external_interfaces_name")),
+    )
     op.create_table(
         "outbox_events",
         sa.Column(
@@ -195,6 +225,129 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_access_codes_tenant_id"), ["tenant_id"], unique=False)
 
     op.create_table(
+        "base_tables",
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("description", sa.String(length=256), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("published_at", sa.DateTime(), nullable=True),
+        sa.Column("fields", sa.JSON(), nullable=False),
+        sa.Column("index_mode", sa.String(length=8), nullable=False),
+        sa.Column("next_field_no", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("row_count", sa.Integer(), nullable=False),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "tenant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column(
+            "created_at",
+            sa.DateTime(),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_base_tables_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_base_tables")),
+        sa.UniqueConstraint("tenant_id", "name", name=op.f("uq_base_tables_tenant_id_name")),
+    )
+    with op.batch_alter_table("base_tables", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_base_tables_tenant_id"), ["tenant_id"], unique=False)
+
+    op.create_table(
+        "custom_pages",
+        sa.Column("name", sa.String(length=256), nullable=False),
+        sa.Column("layout", sa.String(length=8), nullable=False),
+        sa.Column("columns", sa.Integer(), nullable=False),
+        sa.Column("interface_type", sa.String(length=16), nullable=True),
+        sa.Column(
+            "interface_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
+        sa.Column("published", sa.Boolean(), nullable=False),
+        sa.Column("published_at", sa.DateTime(), nullable=True),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "tenant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column(
+            "created_at",
+            sa.DateTime(),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["interface_id"],
+            ["external_interfaces.id"],
+            name=op.f("fk_custom_pages_interface_id_external_interfaces"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_custom_pages_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_custom_pages")),
+        sa.UniqueConstraint("tenant_id", "name", name=op.f("uq_custom_pages_tenant_id_name")),
+    )
+    with op.batch_alter_table("custom_pages", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_custom_pages_tenant_id"), ["tenant_id"], unique=False)
+
+    op.create_table(
+        "external_interface_tenants",
+        sa.Column(
+            "interface_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column(
+            "tenant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.ForeignKeyConstraint(
+            ["interface_id"],
+            ["external_interfaces.id"],
+            name=op.f("fk_external_interface_tenants_interface_id_external_interfaces"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_external_interface_tenants_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "interface_id", "tenant_id", name=op.f("pk_external_interface_tenants")
+        ),
+    )
+    with op.batch_alter_table("external_interface_tenants", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_external_interface_tenants_tenant_id"), ["tenant_id"], unique=False
+        )
+
+    op.create_table(
         "outbound_numbers",
         sa.Column("number", sa.String(length=24), nullable=False),
         sa.Column("tenant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
@@ -229,50 +382,6 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_outbound_numbers_tenant_id"), ["tenant_id"], unique=False
         )
-
-    op.create_table(
-        "pop_pages",
-        sa.Column("tab", sa.String(length=16), nullable=False),
-        sa.Column("position", sa.Integer(), nullable=False),
-        sa.Column("name", sa.String(length=50), nullable=False),
-        sa.Column("page_type", sa.String(length=16), nullable=False),
-        sa.Column("open_mode", sa.String(length=16), nullable=False),
-        sa.Column("url", sa.String(length=2048), nullable=False),
-        sa.Column("integration", sa.String(length=8), nullable=False),
-        sa.Column("enabled", sa.Boolean(), nullable=False),
-        sa.Column("secret", sa.String(length=128), nullable=True),
-        sa.Column("check_result", sa.JSON(), nullable=True),
-        sa.Column(
-            "id",
-            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-            autoincrement=True,
-            nullable=False,
-        ),
-        sa.Column(
-            "tenant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
-        sa.Column(
-            "created_at",
-            sa.DateTime(),
-            server_default=sa.text("(CURRENT_TIMESTAMP)"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(),
-            server_default=sa.text("(CURRENT_TIMESTAMP)"),
-            nullable=False,
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_pop_pages_tenant_id_tenants"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_pop_pages")),
-    )
-    with op.batch_alter_table("pop_pages", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_pop_pages_tenant_id"), ["tenant_id"], unique=False)
 
     op.create_table(
         "roles",
@@ -393,6 +502,101 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_skill_queues_tenant_id"), ["tenant_id"], unique=False)
 
     op.create_table(
+        "base_table_imports",
+        sa.Column("table_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("table_version", sa.Integer(), nullable=False),
+        sa.Column("file_name", sa.String(length=255), nullable=False),
+        sa.Column("file_size", sa.Integer(), nullable=False),
+        sa.Column("encoding", sa.String(length=16), nullable=False),
+        sa.Column("mode", sa.String(length=8), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("progress", sa.Integer(), nullable=False),
+        sa.Column("processed_rows", sa.Integer(), nullable=False),
+        sa.Column("total_rows", sa.Integer(), nullable=True),
+        sa.Column("imported_rows", sa.Integer(), nullable=False),
+        sa.Column("rejected_count", sa.Integer(), nullable=False),
+        sa.Column("rejected", sa.JSON(), nullable=False),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("error_code", sa.String(length=16), nullable=True),
+        sa.Column("worker", sa.String(length=64), nullable=False),
+        sa.Column("heartbeat_at", sa.DateTime(), nullable=True),
+        sa.Column("finished_at", sa.DateTime(), nullable=True),
+        sa.Column(
+            "created_by", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "tenant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column(
+            "created_at",
+            sa.DateTime(),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["table_id"],
+            ["base_tables.id"],
+            name=op.f("fk_base_table_imports_table_id_base_tables"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_base_table_imports_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_base_table_imports")),
+    )
+    with op.batch_alter_table("base_table_imports", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_base_table_imports_table_id"), ["table_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_base_table_imports_tenant_id"), ["tenant_id"], unique=False
+        )
+
+    op.create_table(
+        "base_table_rows",
+        sa.Column(
+            "tenant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("table_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("index_key", sa.String(length=256), nullable=True),
+        sa.Column("plain", sa.Text(), nullable=False),
+        sa.Column("secret", sa.LargeBinary(), nullable=True),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["table_id"],
+            ["base_tables.id"],
+            name=op.f("fk_base_table_rows_table_id_base_tables"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_base_table_rows")),
+        sa.UniqueConstraint(
+            "tenant_id",
+            "table_id",
+            "index_key",
+            name=op.f("uq_base_table_rows_tenant_id_table_id_index_key"),
+        ),
+    )
+    op.create_table(
         "called_configs",
         sa.Column(
             "access_code_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
@@ -454,12 +658,12 @@ def upgrade() -> None:
         )
 
     op.create_table(
-        "pop_params",
+        "custom_page_objects",
         sa.Column("page_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=64), nullable=False),
-        sa.Column("source", sa.String(length=16), nullable=False),
-        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("table_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("fields", sa.JSON(), nullable=False),
         sa.Column(
             "id",
             sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
@@ -471,22 +675,81 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(
             ["page_id"],
-            ["pop_pages.id"],
-            name=op.f("fk_pop_params_page_id_pop_pages"),
+            ["custom_pages.id"],
+            name=op.f("fk_custom_page_objects_page_id_custom_pages"),
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
             ["tenant_id"],
             ["tenants.id"],
-            name=op.f("fk_pop_params_tenant_id_tenants"),
+            name=op.f("fk_custom_page_objects_tenant_id_tenants"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_pop_params")),
-        sa.UniqueConstraint("page_id", "name", name=op.f("uq_pop_params_page_id_name")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_custom_page_objects")),
     )
-    with op.batch_alter_table("pop_params", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_pop_params_page_id"), ["page_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_pop_params_tenant_id"), ["tenant_id"], unique=False)
+    with op.batch_alter_table("custom_page_objects", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_custom_page_objects_page_id"), ["page_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_custom_page_objects_tenant_id"), ["tenant_id"], unique=False
+        )
+
+    op.create_table(
+        "pop_pages",
+        sa.Column("tab", sa.String(length=16), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=50), nullable=False),
+        sa.Column("page_type", sa.String(length=16), nullable=False),
+        sa.Column("open_mode", sa.String(length=16), nullable=False),
+        sa.Column("url", sa.String(length=2048), nullable=False),
+        sa.Column(
+            "custom_page_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
+        sa.Column("integration", sa.String(length=8), nullable=False),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column("secret", sa.String(length=128), nullable=True),
+        sa.Column("check_result", sa.JSON(), nullable=True),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "tenant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column(
+            "created_at",
+            sa.DateTime(),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["custom_page_id"],
+            ["custom_pages.id"],
+            name=op.f("fk_pop_pages_custom_page_id_custom_pages"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_pop_pages_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_pop_pages")),
+    )
+    with op.batch_alter_table("pop_pages", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_pop_pages_custom_page_id"), ["custom_page_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_pop_pages_tenant_id"), ["tenant_id"], unique=False)
 
     op.create_table(
         "users",
@@ -606,6 +869,41 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_api_tokens_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
+        "pop_params",
+        sa.Column("page_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("source", sa.String(length=16), nullable=False),
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "tenant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.ForeignKeyConstraint(
+            ["page_id"],
+            ["pop_pages.id"],
+            name=op.f("fk_pop_params_page_id_pop_pages"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_pop_params_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_pop_params")),
+        sa.UniqueConstraint("page_id", "name", name=op.f("uq_pop_params_page_id_name")),
+    )
+    with op.batch_alter_table("pop_params", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_pop_params_page_id"), ["page_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_pop_params_tenant_id"), ["tenant_id"], unique=False)
 
     op.create_table(
         "agent_presence",
@@ -768,6 +1066,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_agent_presence_state"))
 
     op.drop_table("agent_presence")
+    with op.batch_alter_table("pop_params", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_pop_params_tenant_id"))
+        batch_op.drop_index(batch_op.f("ix_pop_params_page_id"))
+
+    op.drop_table("pop_params")
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_api_tokens_user_id"))
 
@@ -780,17 +1083,28 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_users_tenant_id"))
 
     op.drop_table("users")
-    with op.batch_alter_table("pop_params", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_pop_params_tenant_id"))
-        batch_op.drop_index(batch_op.f("ix_pop_params_page_id"))
+    with op.batch_alter_table("pop_pages", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_pop_pages_tenant_id"))
+        batch_op.drop_index(batch_op.f("ix_pop_pages_custom_page_id"))
 
-    op.drop_table("pop_params")
+    op.drop_table("pop_pages")
+    with op.batch_alter_table("custom_page_objects", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_custom_page_objects_tenant_id"))
+        batch_op.drop_index(batch_op.f("ix_custom_page_objects_page_id"))
+
+    op.drop_table("custom_page_objects")
     with op.batch_alter_table("called_configs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_called_configs_tenant_id"))
         batch_op.drop_index(batch_op.f("ix_called_configs_queue_id"))
         batch_op.drop_index(batch_op.f("ix_called_configs_access_code_id"))
 
     op.drop_table("called_configs")
+    op.drop_table("base_table_rows")
+    with op.batch_alter_table("base_table_imports", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_base_table_imports_tenant_id"))
+        batch_op.drop_index(batch_op.f("ix_base_table_imports_table_id"))
+
+    op.drop_table("base_table_imports")
     with op.batch_alter_table("skill_queues", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_skill_queues_tenant_id"))
 
@@ -799,14 +1113,22 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_roles_tenant_id"))
 
     op.drop_table("roles")
-    with op.batch_alter_table("pop_pages", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_pop_pages_tenant_id"))
-
-    op.drop_table("pop_pages")
     with op.batch_alter_table("outbound_numbers", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outbound_numbers_tenant_id"))
 
     op.drop_table("outbound_numbers")
+    with op.batch_alter_table("external_interface_tenants", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_external_interface_tenants_tenant_id"))
+
+    op.drop_table("external_interface_tenants")
+    with op.batch_alter_table("custom_pages", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_custom_pages_tenant_id"))
+
+    op.drop_table("custom_pages")
+    with op.batch_alter_table("base_tables", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_base_tables_tenant_id"))
+
+    op.drop_table("base_tables")
     with op.batch_alter_table("access_codes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_access_codes_tenant_id"))
 
@@ -826,6 +1148,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_outbox_events_created_at"))
 
     op.drop_table("outbox_events")
+    op.drop_table("external_interfaces")
     with op.batch_alter_table("event_streams", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_event_streams_tenant_id"))
 

@@ -109,23 +109,28 @@ const PAGE_FIELDS = [
   { name: "name", label: ["页面名称", "Page name"] },
   {
     name: "page_type", label: ["页面类型", "Page type"], labels: PAGE_TYPES, required: true,
-    hint: ["内部页面需要已发布的自定义页面（暂不可用）", "Internal pages need a published custom page (not available yet)"],
+    hint: ["内部页面：显示已发布的自定义页面（页面配置），仅音视频页签", "Internal page: a published custom page (Custom pages), audio/video tab only"],
+  },
+  {
+    name: "custom_page_id", label: ["自定义页面", "Custom page"], source: { name: "customPages", label: (p) => p.name },
+    filter: (p) => p.published, showIf: (v) => v.page_type === "internal",
+    blankLabel: ["请选择已发布的页面", "Choose a published page"],
   },
   {
     name: "open_mode", label: ["打开方式", "Open mode"], labels: OPEN_MODES, required: true,
     hint: ["页面禁止被嵌入时请选择“独立打开”", "Choose independent mode when the page forbids framing"],
   },
   {
-    name: "url", label: ["访问地址", "URL"], widget: "text", placeholder: ["https://crm.example.com/customer", "https://crm.example.com/customer"],
+    name: "url", label: ["访问地址", "URL"], widget: "text", showIf: (v) => v.page_type !== "internal", placeholder: ["https://crm.example.com/customer", "https://crm.example.com/customer"],
     hint: ["http(s) 地址，须在地址白名单中；参数会自动追加", "An http(s) address in the address whitelist; the parameters are appended"],
   },
   {
-    name: "integration", label: ["集成方式", "Integration"], labels: INTEGRATIONS, required: true,
+    name: "integration", label: ["集成方式", "Integration"], labels: INTEGRATIONS, required: true, showIf: (v) => v.page_type !== "internal",
     hint: ["URL GET：参数附加在地址中；URL POST：以表单提交；Web API：通过 AICCSupport.js 交互", "URL GET: parameters in the query; URL POST: sent as a form; Web API: through AICCSupport.js"],
   },
   { name: "enabled", label: ["启用", "Enabled"] },
   {
-    name: "secret", label: ["签名密钥（可选）", "Signing secret (optional)"], widget: "password",
+    name: "secret", label: ["签名密钥（可选）", "Signing secret (optional)"], widget: "password", showIf: (v) => v.page_type !== "internal",
     hint: ["设置后参数带 adk_ts 和 adk_sig（HMAC-SHA256）；密钥只写不读，留空则不修改", "When set, parameters carry adk_ts and adk_sig (HMAC-SHA256); write-only, leave empty to keep it unchanged"],
   },
 ];
@@ -770,6 +775,7 @@ const manager = new PopPageManager(
   {
     endpoint: ENDPOINT,
     title: ["弹屏配置", "Screen pop"],
+    sources: { customPages: "/api/config/custom-pages" },
     noun: ["弹屏页面", "pop page"],
     idKey: "id",
     nameKey: "name",
@@ -778,7 +784,12 @@ const manager = new PopPageManager(
     columns: [
       { key: "position", label: ["序号", "#"], render: (p) => `<span data-position>${escapeHtml(p.position)}</span>` },
       { key: "name", label: ["页面名称", "Name"], render: (p) => `<span data-name>${escapeHtml(p.name)}</span>` },
-      { key: "url", label: ["访问地址", "URL"], render: (p) => `<span class="kv pop-url">${escapeHtml(p.url)}</span>` },
+      {
+        key: "url", label: ["访问地址", "URL"],
+        render: (p, ctx) => p.page_type === "internal"
+          ? `<span class="pop-url">${escapeHtml(t("自定义页面", "Custom page"))}: ${escapeHtml((ctx?.sources?.customPages || []).find((c) => c.id === p.custom_page_id)?.name ?? `#${p.custom_page_id}`)}</span>`
+          : `<span class="kv pop-url">${escapeHtml(p.url)}</span>`,
+      },
       { key: "tab", label: ["媒体类型", "Media type"], labels: TABS },
       { key: "page_type", label: ["页面类型", "Page type"], labels: PAGE_TYPES },
       { key: "open_mode", label: ["打开方式", "Open mode"], labels: OPEN_MODES },

@@ -1,0 +1,556 @@
+"""Base tables [基础表] and their data [数据表查询] through /api/config/base-tables (R-TBL-1,
+R-TBL-2), on SQLite and PostgreSQL: definitions, CSV import end to end (all or nothing),
+browsing, export, tenant isolation, the pop lookup and key rotation."""
+
+import asyncio
+import base64
+import csv
+import io
+import os
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from agentdesk.config_center.basetables import importer, repository
+from agentdesk.config_center.basetables.models import BaseTableRow, ImportJob
+from agentdesk.config_center.basetables.rotation import rotate_keys
+from agentdesk.config_center.basetables.service import data_keys, rows_for_caller
+from agentdesk.kit.crypto import KeyRing
+from agentdesk.storage.database import Database
+from tests.support import seed
+from tests.support.server import LiveServer
+
+BASE = "/api/config/base-tables"
+FIELDS = [
+    {"name": "手机号", "index": True, "type": "string", "length": 20},
+    {
+        "name": "姓名",
+        "type": "string",
+        "length": 8,
+        "required": True,
+        "mask": True,
+        "mask_style": "first4",
+    },
+    {
+        "name": "证件号",
+        "type": "string",
+        "length": 18,
+        "encrypted": True,
+        "mask": True,
+        "mask_style": "last4",
+    },
+    {
+        "name": "级别",
+        "type": "dictionary",
+        "items": [{"key": "1", "value": "金卡"}, {"key": "2", "value": "银卡"}],
+    },
+    {"name": "生日", "type": "date"},
+    {"name": "备注", "type": "string", "length": 40},
+]
+HEADER = [f["name"] for f in FIELDS]
+
+
+def admin(server, code: str = "acme"):
+    info = seed.tenant_with_admin(server.settings.database_url, code)
+    client = server.client(headers={"Authorization": f"Bearer {info['token']}"})
+    client.tenant_id = info["tenant_id"]
+    return client
+
+
+def refused(response, field: str, rule: str) -> dict:
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert (field, rule) in [(e["field"], e["rule"]) for e in body["errors"]], body
+    return body
+
+
+def make_table(client, name: str = "客户", fields=None, publish: bool = True) -> dict:
+    response = client.post(BASE, json={"name": name, "fields": fields or FIELDS})
+    assert response.status_code == 201, response.text
+    table = response.json()
+    if publish:
+        response = client.post(f"{BASE}/{table['id']}/publish")
+        assert response.status_code == 200, response.text
+        table = response.json()
+    return table
+
+
+def csv_file(rows, header=HEADER, encoding="utf-8-sig") -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue().encode(encoding)
+
+
+def uploads_left() -> list:
+    return list(Path(tempfile.gettempdir()).glob("agentdesk-import-*"))
+
+
+def start_import(client, table_id, data: bytes, name="客户_1.csv", mode="append"):
+    return client.post(
+        f"{BASE}/{table_id}/imports",
+        files={"file": (name, data, "text/csv")},
+        data={"mode": mode},
+    )
+
+
+def finished(client, table_id, job_id, timeout=30) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = client.get(f"{BASE}/{table_id}/imports/{job_id}").json()
+        if job["status"] in ("done", "failed"):
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"import {job_id} did not finish: {job}")
+
+
+def imported(client, table_id, data: bytes, **kwargs) -> dict:
+    response = start_import(client, table_id, data, **kwargs)
+    assert response.status_code == 202, response.text
+    return finished(client, table_id, response.json()["id"])
+
+
+def rows(client, table_id, **params) -> dict:
+    response = client.get(f"{BASE}/{table_id}/rows", params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+GOOD = [
+    ["13800000001", "张三丰大侠", "110101199001011234", "1", "2024/1/5", "=1+2"],
+    ["13800000002", "李四", "220101199001015678", "2", "", "普通客户"],
+]
+
+
+# ---- definitions ------------------------------------------------------------------------
+
+
+def test_a_table_with_fields_is_created_listed_and_published(server):
+    with admin(server) as client:
+        table = make_table(client, publish=False)
+        assert table["status"] == "draft" and table["row_count"] == 0
+        assert [f["key"] for f in table["fields"]] == ["f1", "f2", "f3", "f4", "f5", "f6"]
+        assert table["fields"][0]["required"] is True  # an index field is always required
+        listing = client.get(BASE).json()
+        assert listing["total"] == 1 and listing["limit"] == 5
+        assert client.get(f"{BASE}/{table['id']}/rows").json()["total"] == 0
+        response = start_import(client, table["id"], csv_file(GOOD))
+        assert response.status_code == 409 and response.json()["code"] == "not_published"
+        published = client.post(f"{BASE}/{table['id']}/publish").json()
+        assert published["status"] == "published" and published["published_at"]
+
+
+def test_at_most_five_tables_per_tenant_and_names_are_unique(server):
+    with admin(server) as client:
+        for n in range(5):
+            make_table(client, name=f"表{n}", publish=False)
+        refused(client.post(BASE, json={"name": "表5", "fields": []}), "name", "too_many")
+        client.delete(f"{BASE}/{client.get(BASE).json()['items'][0]['id']}")
+        refused(client.post(BASE, json={"name": "表1", "fields": []}), "name", "unique")
+        assert client.post(BASE, json={"name": "表5", "fields": []}).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "rule"),
+    [
+        ([{"name": "a", "type": "string"}], "fields.0.length", "required"),
+        ([{"name": "a", "type": "string", "length": 300}], "fields.0.length", "less_than_equal"),
+        ([{"name": "a", "length": 5}, {"name": "A", "length": 5}], "fields.1.name", "unique"),
+        (
+            [{"name": "a", "length": 5, "index": True}, {"name": "b", "length": 5, "index": True}],
+            "fields.1.index",
+            "too_many_index",
+        ),
+        ([{"name": "a", "type": "dictionary"}], "fields.0.items", "required"),
+        ([{"name": "a", "type": "date", "mask": True}], "fields.0.mask", "not_applicable"),
+        ([{"name": "a", "length": 5, "mask": True}], "fields.0.mask_style", "required"),
+        ([{"name": "a", "type": "fax"}], "fields.0.type", "literal_error"),
+        ([{"name": f"o{i}", "length": 5} for i in range(31)], "fields", "too_many_ordinary"),
+        (
+            [{"name": f"e{i}", "length": 5, "encrypted": True} for i in range(21)],
+            "fields",
+            "too_many_encrypted",
+        ),
+    ],
+)
+def test_field_rules_are_refused_naming_the_field(server, fields, field, rule):
+    with admin(server) as client:
+        refused(client.post(BASE, json={"name": "t", "fields": fields}), field, rule)
+        assert client.get(BASE).json()["total"] == 0
+
+
+def test_a_published_table_keeps_its_data_when_fields_are_added(server):
+    with admin(server) as client:
+        table = make_table(client)
+        assert imported(client, table["id"], csv_file(GOOD))["status"] == "done"
+        fields = table["fields"]
+        removed = {**table, "fields": fields[1:]}
+        refused(client.put(f"{BASE}/{table['id']}", json=removed), "fields", "published")
+        retyped = [dict(f) for f in fields]
+        retyped[5]["type"] = "number"
+        refused(
+            client.put(f"{BASE}/{table['id']}", json={**table, "fields": retyped}),
+            "fields.5.type",
+            "published",
+        )
+        added = [*fields, {"name": "积分", "type": "number", "length": 6}]
+        added[0], added[1] = added[1], added[0]  # reordering is fine
+        added[5] = {**added[5], "name": "说明"}  # and renaming
+        response = client.put(f"{BASE}/{table['id']}", json={**table, "fields": added})
+        assert response.status_code == 200, response.text
+        page = rows(client, table["id"])
+        assert page["total"] == 2
+        first = page["items"][0]["values"]
+        assert first["手机号"] == "13800000001" and first["说明"] == "=1+2" and first["积分"] == ""
+        assert first["证件号"] == "**************1234"
+        assert [f["name"] for f in page["fields"]][:2] == ["姓名", "手机号"]
+        # a new import uses the new template
+        template = client.get(f"{BASE}/{table['id']}/template.csv").content.decode("utf-8-sig")
+        assert template == "姓名,手机号,证件号,级别,生日,说明,积分\r\n"
+
+
+# ---- import end to end ------------------------------------------------------------------
+
+
+def test_import_end_to_end_browse_search_and_export(server):
+    with admin(server) as client:
+        table = make_table(client)
+        template = client.get(f"{BASE}/{table['id']}/template.csv")
+        assert template.status_code == 200
+        assert template.content == ("\ufeff" + ",".join(HEADER) + "\r\n").encode()
+        assert "attachment" in template.headers["content-disposition"]
+        data = template.content + "\r\n".join(",".join(r) for r in GOOD).encode() + b"\r\n"
+        job = imported(client, table["id"], data)
+        assert job["status"] == "done", job
+        assert (job["imported_rows"], job["total_rows"], job["rejected_count"]) == (2, 2, 0)
+        assert job["progress"] == 100 and job["encoding"] == "utf-8"
+        assert client.get(f"{BASE}/{table['id']}").json()["row_count"] == 2
+        page = rows(client, table["id"])
+        assert [r["values"] for r in page["items"]] == [
+            {"手机号": "13800000001", "姓名": "张三丰大*", "证件号": "**************1234",
+             "级别": "金卡", "生日": "2024-01-05", "备注": "=1+2"},
+            {"手机号": "13800000002", "姓名": "李四", "证件号": "**************5678",
+             "级别": "银卡", "生日": "", "备注": "普通客户"},
+        ]  # fmt: skip
+        assert [
+            r["values"]["姓名"] for r in rows(client, table["id"], q="13800000002")["items"]
+        ] == ["李四"]
+        assert rows(client, table["id"], q="普通")["total"] == 1
+        assert rows(client, table["id"], q="110101199001011234")["total"] == 0  # encrypted
+        assert rows(client, table["id"], q="%")["total"] == 0
+        export = client.get(f"{BASE}/{table['id']}/export.csv")
+        assert export.status_code == 200 and export.content.startswith(b"\xef\xbb\xbf")
+        lines = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+        assert lines[0] == HEADER
+        assert lines[1] == [
+            "13800000001",
+            "张三丰大*",
+            "**************1234",
+            "金卡",
+            "2024-01-05",
+            "'=1+2",
+        ]
+        history = client.get(f"{BASE}/{table['id']}/imports").json()["items"]
+        assert [j["id"] for j in history] == [job["id"]]
+        assert uploads_left() == []  # the job deleted its copy of the upload
+
+
+def test_gb18030_files_as_chinese_excel_writes_them(server):
+    with admin(server) as client:
+        table = make_table(client)
+        job = imported(client, table["id"], csv_file(GOOD[1:], encoding="gb18030"))
+        assert job["status"] == "done" and job["encoding"] == "gb18030"
+        assert rows(client, table["id"])["items"][0]["values"]["备注"] == "普通客户"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "rule"),
+    [
+        ("客户 1.csv", csv_file(GOOD), "file_name"),
+        ("客户.txt", csv_file(GOOD), "extension"),
+        ("客户.csv", csv_file(GOOD, header=HEADER[:-1] + ["说明"]), "header"),
+        ("客户.csv", b"\xef\xbb\xbf" + b"x" * (20 * 1024 * 1024), "too_large"),
+        ("客户.csv", b"a,b\r\n" + b"\x81\x20\xff\r\n", "encoding"),
+    ],
+)
+def test_bad_files_are_refused_at_upload(server, name, data, rule):
+    with admin(server) as client:
+        table = make_table(client)
+        refused(start_import(client, table["id"], data, name=name), "file", rule)
+        assert client.get(f"{BASE}/{table['id']}/imports").json()["items"] == []
+        assert uploads_left() == []
+
+
+def test_refused_rows_fail_the_whole_import_and_name_line_field_reason(server):
+    with admin(server) as client:
+        table = make_table(client)
+        assert imported(client, table["id"], csv_file(GOOD[:1]))["status"] == "done"
+        bad = [
+            ["13800000003", "王五", "330101199001011111", "1", "", ""],
+            ["13800000004", "", "1", "1", "", ""],  # required
+            ["13800000005", "赵六", "1", "9", "", ""],  # not a dictionary key
+            ["13800000003", "重复", "1", "1", "", ""],  # duplicate within the file
+            ["13800000006", "钱七", "1", "1", "2024-13-01", ""],  # not a date
+            ["13800000007", "孙八", "1", "1", "", "x" * 41],  # too long
+            ["13800000008", "周九"],  # column count
+        ]
+        job = imported(client, table["id"], csv_file(bad))
+        assert job["status"] == "failed" and job["imported_rows"] == 0
+        assert job["rejected_count"] == 6 and "nothing was imported" in job["error"]
+        found = [(r["line"], r["field"], r["rule"]) for r in job["rejected"]]
+        assert found == [
+            (3, "姓名", "required"),
+            (4, "级别", "dictionary"),
+            (5, "手机号", "duplicate"),
+            (6, "生日", "date"),
+            (7, "备注", "length"),
+            (8, "", "columns"),
+        ]
+        assert "see line 2" in job["rejected"][2]["reason"]
+        page = rows(client, table["id"])
+        assert page["total"] == 1 and page["items"][0]["values"]["手机号"] == "13800000001"
+
+
+def test_a_duplicate_of_a_stored_row_fails_the_import(server):
+    with admin(server) as client:
+        table = make_table(client)
+        imported(client, table["id"], csv_file(GOOD[:1]))
+        again = [["13800000009", "新", "1", "1", "", ""], GOOD[0]]
+        job = imported(client, table["id"], csv_file(again))
+        assert job["status"] == "failed"
+        assert job["rejected"] == [
+            {
+                "line": 3,
+                "field": "手机号",
+                "rule": "stored",
+                "reason": "index value already in the table",
+            }
+        ]
+        assert job["error_code"] == "rows_refused"
+        assert rows(client, table["id"])["total"] == 1
+        # replacing the rows is the way to load the same callers again
+        job = imported(client, table["id"], csv_file(again), mode="replace")
+        assert job["status"] == "done" and job["imported_rows"] == 2
+        assert client.get(f"{BASE}/{table['id']}").json()["row_count"] == 2
+
+
+def test_a_failure_mid_import_leaves_the_table_as_it_was(server, monkeypatch):
+    with admin(server) as client:
+        table = make_table(client)
+        imported(client, table["id"], csv_file(GOOD))
+        original = repository.insert_rows
+        written = []
+
+        async def failing_after_two_chunks(session, is_postgres, chunks):
+            async def some_then_fail():
+                async for chunk in chunks:
+                    if len(written) == 2:
+                        raise OSError("disk full")
+                    written.append(len(chunk))
+                    yield chunk
+
+            return await original(session, is_postgres, some_then_fail())
+
+        monkeypatch.setattr(importer, "CHUNK_ROWS", 10)
+        monkeypatch.setattr(repository, "insert_rows", failing_after_two_chunks)
+        many = [[f"1390000{n:04d}", "客户", "1", "1", "", ""] for n in range(45)]
+        for mode in ("append", "replace"):
+            written.clear()
+            job = imported(client, table["id"], csv_file(many), mode=mode)
+            assert job["status"] == "failed" and "disk full" in job["error"]
+            assert job["error_code"] == "internal"
+            assert written == [10, 10]  # rows had been sent before the failure
+            page = rows(client, table["id"])
+            assert page["total"] == 2
+            assert [r["values"]["手机号"] for r in page["items"]] == ["13800000001", "13800000002"]
+            assert client.get(f"{BASE}/{table['id']}").json()["row_count"] == 2
+        monkeypatch.setattr(repository, "insert_rows", original)
+        job = imported(client, table["id"], csv_file(many))
+        assert job["status"] == "done" and job["imported_rows"] == 45
+        export = client.get(f"{BASE}/{table['id']}/export.csv").content.decode("utf-8-sig")
+        assert len(export.splitlines()) == 1 + 47
+
+
+def test_stopping_the_server_mid_import_rolls_it_back(database_url, make_settings, monkeypatch):
+    original = repository.insert_rows
+
+    async def slow(session, is_postgres, chunks):
+        async def trickle():
+            async for chunk in chunks:
+                await asyncio.sleep(0.05)
+                yield chunk
+
+        return await original(session, is_postgres, trickle())
+
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 10)
+    monkeypatch.setattr(repository, "insert_rows", slow)
+    settings = make_settings(database_url)
+    many = [[f"1390000{n:04d}", "客户", "1", "1", "", ""] for n in range(400)]
+    with LiveServer(settings) as live, admin(live) as client:
+        table = make_table(client)
+        imported(client, table["id"], csv_file(GOOD))
+        job = start_import(client, table["id"], csv_file(many)).json()
+        while client.get(f"{BASE}/{table['id']}/imports/{job['id']}").json()["status"] != "running":
+            time.sleep(0.02)
+        time.sleep(0.2)  # some rows are written in the open transaction
+        live.stop()
+    assert uploads_left() == []
+    with (
+        LiveServer(make_settings(database_url)) as live,
+        live.client(headers=client.headers) as again,
+    ):
+        stopped = again.get(f"{BASE}/{table['id']}/imports/{job['id']}").json()
+        assert stopped["status"] == "failed" and stopped["error_code"] == "interrupted"
+        assert rows(again, table["id"])["total"] == 2
+        assert again.get(f"{BASE}/{table['id']}").json()["row_count"] == 2
+
+
+def test_an_import_left_running_by_a_stopped_server_is_failed(server):
+    with admin(server) as client:
+        table = make_table(client)
+
+        async def orphan(session):
+            job = ImportJob(
+                tenant_id=client.tenant_id,
+                table_id=table["id"],
+                table_version=table["version"],
+                file_name="x.csv",
+                file_size=1,
+                encoding="utf-8",
+                status="running",
+                worker="gone:1:abcd",
+                heartbeat_at=datetime.utcnow() - timedelta(minutes=5),
+                rejected=[],
+            )
+            session.add(job)
+            await session.flush()
+            return job.id
+
+        job_id = seed.run(server.settings.database_url, orphan)
+        job = client.get(f"{BASE}/{table['id']}/imports/{job_id}").json()
+        assert job["status"] == "failed" and job["error"].startswith("interrupted")
+        assert job["error_code"] == "interrupted"
+        # it does not block the next import, which stores the orphan as failed
+        assert imported(client, table["id"], csv_file(GOOD))["status"] == "done"
+
+        async def status(session):
+            return (await session.get(ImportJob, job_id)).status
+
+        assert seed.run(server.settings.database_url, status) == "failed"
+
+
+# ---- isolation, lookup, rotation --------------------------------------------------------
+
+
+def test_tenants_see_only_their_own_tables_rows_and_imports(server):
+    with admin(server, "acme") as acme, admin(server, "other") as other:
+        table = make_table(acme)
+        job = imported(acme, table["id"], csv_file(GOOD))
+        tid = table["id"]
+        assert other.get(BASE).json()["items"] == []
+        for path in (
+            "",
+            "/rows",
+            "/template.csv",
+            "/export.csv",
+            "/imports",
+            f"/imports/{job['id']}",
+        ):
+            assert other.get(f"{BASE}/{tid}{path}").status_code == 404, path
+        assert other.put(f"{BASE}/{tid}", json={"name": "x", "fields": []}).status_code == 404
+        assert other.post(f"{BASE}/{tid}/publish").status_code == 404
+        assert start_import(other, tid, csv_file(GOOD)).status_code == 404
+        assert other.delete(f"{BASE}/{tid}").status_code == 404
+        # the same names and callers are independent in the other tenant
+        mine = make_table(other)
+        assert imported(other, mine["id"], csv_file(GOOD))["status"] == "done"
+        assert rows(acme, tid)["total"] == 2
+
+        async def lookup(session):
+            keys = data_keys(server.settings.secret_key, os.environ)
+            return await rows_for_caller(
+                session, other.tenant_id, tid, "13800000001", None, keys=keys
+            )
+
+        assert seed.run(server.settings.database_url, lookup) == []
+
+
+def lookup(server, tenant_id, table_id, caller, names=None):
+    async def run(session):
+        keys = data_keys(server.settings.secret_key, os.environ)
+        return await rows_for_caller(session, tenant_id, table_id, caller, names, keys=keys)
+
+    return seed.run(server.settings.database_url, run)
+
+
+@pytest.mark.parametrize("encrypted_index", [False, True])
+def test_pop_lookup_by_caller_number(server, encrypted_index):
+    with admin(server) as client:
+        fields = [dict(f) for f in FIELDS]
+        fields[0]["encrypted"] = encrypted_index
+        table = make_table(client, fields=fields)
+        imported(client, table["id"], csv_file(GOOD))
+        found = lookup(server, client.tenant_id, table["id"], " 13800000001 ")
+        assert found == [
+            {"手机号": "13800000001", "姓名": "张三丰大*", "证件号": "**************1234",
+             "级别": "金卡", "生日": "2024-01-05", "备注": "=1+2"}
+        ]  # fmt: skip
+        assert lookup(server, client.tenant_id, table["id"], "13800000002", ["级别", "证件号"]) == [
+            {"证件号": "**************5678", "级别": "银卡"}
+        ]
+        assert lookup(server, client.tenant_id, table["id"], "13899999999") == []
+        assert lookup(server, client.tenant_id, table["id"], "") == []
+
+        async def stored(session):
+            return list(await session.scalars(select(BaseTableRow.index_key)))
+
+        keys = set(seed.run(server.settings.database_url, stored))
+        assert ("13800000001" in keys) is not encrypted_index
+        # search by an encrypted index value works through its blind index
+        assert rows(client, table["id"], q="13800000002")["total"] == 1
+
+
+def test_draft_tables_and_tables_without_index_give_no_rows(server):
+    with admin(server) as client:
+        draft = make_table(client, name="草稿", publish=False)
+        assert lookup(server, client.tenant_id, draft["id"], "13800000001") == []
+        no_index = [dict(f, index=False) for f in FIELDS]
+        table = make_table(client, name="无索引", fields=no_index)
+        assert imported(client, table["id"], csv_file(GOOD + GOOD))["status"] == "done"
+        assert lookup(server, client.tenant_id, table["id"], "13800000001") == []
+
+
+def test_key_rotation_reencrypts_rows_that_stay_readable(server, monkeypatch):
+    with admin(server) as client:
+        table = make_table(client)
+        imported(client, table["id"], csv_file(GOOD))
+        before = rows(client, table["id"])["items"]
+        new_key = base64.urlsafe_b64encode(b"n" * 32).decode()
+        monkeypatch.setenv("AGENTDESK_DATA_KEYS", f"k2:{new_key}")
+        keys = data_keys(server.settings.secret_key, os.environ)
+        assert keys.active_id == "k2"
+
+        async def rotate():
+            db = Database(server.settings.database_url)
+            try:
+                return await rotate_keys(db, keys, batch=1), await rotate_keys(db, keys)
+            finally:
+                await db.dispose()
+
+        assert asyncio.run(rotate()) == (2, 0)
+
+        async def envelopes(session):
+            return list(await session.scalars(select(BaseTableRow.secret)))
+
+        stored = seed.run(server.settings.database_url, envelopes)
+        assert {keys.key_id_of(e) for e in stored} == {"k2"}
+        only_new = KeyRing([("k2", b"n" * 32)], b"unused" * 6)
+        aad = f"base-table:{client.tenant_id}:{table['id']}".encode()
+        assert {only_new.decrypt(e, aad)[-4:] for e in stored} == {b"1234", b"5678"}
+        server.app.state.base_table_keys = None  # the server picks up the new key list
+        assert rows(client, table["id"])["items"] == before
