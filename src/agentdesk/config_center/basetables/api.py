@@ -39,6 +39,7 @@ from agentdesk.config_center.basetables.upload import check_upload
 from agentdesk.kit.crypto import KeyRing
 from agentdesk.kit.errors import NotFound, ValidationFailed
 
+
 @asynccontextmanager
 async def _lifespan(app):
     """On shutdown, stop this process's imports: each rolls back and is marked failed."""
