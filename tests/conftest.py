@@ -5,7 +5,7 @@ import pytest
 
 from agentdesk.config import Settings
 from tests.support import databases
-from tests.support.server import LiveServer
+from tests.support.server import TEST_SECRET_KEY, LiveServer
 
 PG_ENV = "AGENTDESK_TEST_PG_URL"
 REDIS_ENV = "AGENTDESK_TEST_REDIS_URL"
@@ -45,7 +45,7 @@ def database_url(request) -> str:
 def make_settings(tmp_path: Path):
     def build(database_url: str, bus_url: str = "memory://", **changes) -> Settings:
         values = {
-            "secret_key": "test-secret-key-" + "x" * 32,
+            "secret_key": TEST_SECRET_KEY,
             "sim_token": "test-sim-token",
             "data_dir": tmp_path,
             "port": 0,

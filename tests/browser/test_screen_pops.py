@@ -10,6 +10,7 @@ from examples.third_party_pages import create_app as create_examples_app
 from tests.browser.conftest import off_loop
 from tests.support import seed
 from tests.support.agents import customer, login, place_call
+from tests.support.server import TEST_SECRET_KEY
 from tests.support.sites import AppSite
 
 pytestmark = pytest.mark.browser
@@ -20,7 +21,11 @@ POPS = "/api/config/screen-pops"
 def pops(live_server, sqlite_url):
     """The demo tenant with its sample pops pointing at a live examples server."""
     with AppSite(create_examples_app(live_server.settings.origin)) as examples:
-        off_loop(seed.run, sqlite_url, lambda session: demo._seed(session, examples.origin))
+        off_loop(
+            seed.run,
+            sqlite_url,
+            lambda session: demo._seed(session, examples.origin, secret_key=TEST_SECRET_KEY),
+        )
         admin = login(live_server.url, "demo-admin")
         sim = customer(live_server.url, live_server.settings.sim_token)
         yield examples, admin, sim
@@ -58,7 +63,7 @@ def test_pops_open_in_order_with_exactly_their_parameters(live_server, pops, new
     expect(state(page)).to_have_attribute("data-state", "talking")
 
     # The enabled demo pages, in list order; the disabled one does not open.
-    expect(pop_tabs(page)).to_have_count(4)
+    expect(pop_tabs(page)).to_have_count(5)
     names = [
         p["name"]
         for p in admin.get(POPS).json()["items"]
@@ -103,15 +108,21 @@ def test_pops_open_in_order_with_exactly_their_parameters(live_server, pops, new
     expect(internal.get_by_text("张三")).to_be_visible()
     expect(internal.get_by_text("*******0001")).to_be_visible()  # phone: last four shown
     expect(internal.get_by_text("预付费")).to_be_visible()  # dictionary value for key 1
+    # Internal: the base-table row whose encrypted index is the caller number.
+    pop_tabs(page).nth(4).click()
+    member = page.frame_locator(".pop-panel[data-kind=call] iframe >> nth=4")
+    expect(member.get_by_text("张三 Zhang San")).to_be_visible()
+    expect(member.get_by_text("1101**************")).to_be_visible()  # encrypted, first four
+    expect(member.get_by_text("金卡 Gold")).to_be_visible()  # dictionary label
 
     # The next call's pops replace these.
     sim.post(f"/api/sim/calls/{call['callid']}/hangup").raise_for_status()
     expect(state(page)).to_have_attribute("data-state", "acw")
-    expect(pop_tabs(page)).to_have_count(4)  # still there during after-call work
+    expect(pop_tabs(page)).to_have_count(5)  # still there during after-call work
     page.get_by_role("button", name="Idle").click()
     second = place_call(sim, caller="13900000009")
     expect(pop_tabs(page).first).to_have_attribute("data-callid", second["callid"])
-    expect(pop_tabs(page)).to_have_count(4)
+    expect(pop_tabs(page)).to_have_count(5)
     assert page.js_errors == []
 
 
@@ -130,7 +141,7 @@ def test_each_callout_form_places_the_call_through_the_toolbar(
     _examples, _admin, sim = pops
     page = workbench(new_page("en"), live_server.url, login_as)
     call = place_call(sim)
-    expect(pop_tabs(page)).to_have_count(4)
+    expect(pop_tabs(page)).to_have_count(5)
     sim.post(f"/api/sim/calls/{call['callid']}/hangup").raise_for_status()
     expect(state(page)).to_have_attribute("data-state", "acw")
 
@@ -148,7 +159,7 @@ def test_callouts_from_other_windows_or_origins_do_nothing(live_server, pops, ne
     examples, _admin, sim = pops
     page = workbench(new_page("en"), live_server.url, login_as)
     call = place_call(sim)
-    expect(pop_tabs(page)).to_have_count(4)
+    expect(pop_tabs(page)).to_have_count(5)
     sim.post(f"/api/sim/calls/{call['callid']}/hangup").raise_for_status()
     expect(state(page)).to_have_attribute("data-state", "acw")  # dialling is allowed now
 
@@ -214,8 +225,8 @@ def test_independent_and_unlisted_pages(live_server, pops, new_page, login_as):
     assert f"callid={call['callid']}" in popup.url
     assert popup.evaluate("window.opener") is None
 
-    expect(pop_tabs(page)).to_have_count(5)
-    unlisted = page.locator(".pop-panel[data-kind=call]").nth(4)
+    expect(pop_tabs(page)).to_have_count(6)
+    unlisted = page.locator(".pop-panel[data-kind=call]").nth(5)
     expect(unlisted).to_have_attribute("data-status", "blocked")
     expect(unlisted).to_contain_text("whitelist")
     expect(unlisted.locator("iframe")).to_have_count(0)

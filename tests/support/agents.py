@@ -11,13 +11,14 @@ from websockets.sync.client import connect
 
 from agentdesk.cli import demo
 from tests.support import seed
+from tests.support.server import TEST_SECRET_KEY
 
 PASSWORDS = {username: password for username, password, _ in demo.LOGINS}
 
 
 def seed_demo(url: str) -> None:
     """The same demo tenant `make run` seeds: access code 960358, queues, agents 101-103."""
-    seed.run(url, demo._seed)
+    seed.run(url, lambda session: demo._seed(session, secret_key=TEST_SECRET_KEY))
 
 
 def login(base_url: str, username: str, password: str | None = None) -> httpx.Client:

@@ -11,6 +11,9 @@ import uvicorn
 from agentdesk.app import create_app
 from agentdesk.config import Settings
 
+# The settings' secret key in tests (the demo's encrypted base-table rows are sealed with it).
+TEST_SECRET_KEY = "test-secret-key-" + "x" * 32
+
 
 def free_port() -> int:
     with socket.socket() as s:

@@ -1,18 +1,24 @@
 """The demo tenant: seeded once, kept on later runs (R-SIM-2)."""
 
+import os
+
 from sqlalchemy import func, select
 
 from agentdesk.auth.models import User
 from agentdesk.auth.service import create_user
 from agentdesk.config import Settings
 from agentdesk.config_center.agents.models import Agent, AgentSkill
+from agentdesk.config_center.basetables import service as basetables
+from agentdesk.config_center.basetables.models import BaseTableRow
+from agentdesk.config_center.basetables.schemas import DictItem, FieldWrite, TableWrite
 from agentdesk.config_center.called.models import CalledConfig
 from agentdesk.config_center.custompages import service as custompages
-from agentdesk.config_center.custompages.schemas import CustomPageWrite
+from agentdesk.config_center.custompages.schemas import CustomPageWrite, PageObjectWrite
 from agentdesk.config_center.interfaces import service as interfaces
 from agentdesk.config_center.interfaces.schemas import InterfaceWrite
 from agentdesk.config_center.queues.models import SkillQueue
 from agentdesk.config_center.screenpop.models import PopPage, PopParam, WhitelistEntry
+from agentdesk.kit.clock import Clock
 from agentdesk.storage.database import Database
 from agentdesk.tenancy.models import AccessCode, OutboundNumber, SystemParameter, Tenant
 
@@ -33,6 +39,14 @@ LOGINS = (
 )
 
 
+# Customers of the demo base table (scenario 5): the demo simulator calls come from these numbers.
+DEMO_CUSTOMERS = (
+    ("13800000001", "张三 Zhang San", "110101199003078888", "gold", "2019-05-20"),
+    ("13800000002", "李四 Li Si", "310101198512124444", "silver", "2021-11-02"),
+    ("13900000003", "王五 Wang Wu", "440101200001015555", "bronze", "2023-03-15"),
+)
+
+
 async def seed_demo(settings: Settings) -> bool:
     """Create the demo tenant unless it exists; returns True when it was created."""
     db = Database(settings.database_url)
@@ -40,13 +54,15 @@ async def seed_demo(settings: Settings) -> bool:
         async with db.transaction() as session:
             if await session.scalar(select(Tenant).where(Tenant.code == DEMO_TENANT)):
                 return False
-            await _seed(session)
+            await _seed(session, secret_key=settings.secret_key)
             return True
     finally:
         await db.dispose()
 
 
-async def _seed(session, examples_origin: str = EXAMPLES_ORIGIN) -> None:
+async def _seed(
+    session, examples_origin: str = EXAMPLES_ORIGIN, secret_key: str | None = None
+) -> None:
     if not await session.scalar(select(User).where(User.username == "ops")):
         await create_user(
             session,
@@ -107,6 +123,8 @@ async def _seed(session, examples_origin: str = EXAMPLES_ORIGIN) -> None:
         await _seed_agent(session, tenant.id, 101 + index, username, password, (voice, video))
     await _seed_pops(session, tenant.id, examples_origin)
     await _seed_internal_pages(session, tenant.id, examples_origin)
+    if secret_key:  # the rows are encrypted with keys derived from it
+        await _seed_base_table(session, tenant.id, secret_key)
 
 
 async def _seed_pops(session, tenant_id: int, origin: str) -> None:
@@ -230,6 +248,10 @@ async def _seed_internal_pages(session, tenant_id: int, origin: str) -> None:
         ),
     )
     await custompages.publish_page(session, tenant_id, page.id)
+    await _add_internal_pop(session, tenant_id, "内部页面 Internal (interface)", page.id)
+
+
+async def _add_internal_pop(session, tenant_id: int, name: str, custom_page_id: int) -> None:
     position = (
         await session.scalar(
             select(func.max(PopPage.position)).where(PopPage.tenant_id == tenant_id)
@@ -240,13 +262,78 @@ async def _seed_internal_pages(session, tenant_id: int, origin: str) -> None:
             tenant_id=tenant_id,
             tab="audio_video",
             position=position + 1,
-            name="内部页面 Internal (interface)",
+            name=name,
             page_type="internal",
-            custom_page_id=page.id,
+            custom_page_id=custom_page_id,
             url="",
             enabled=True,
         )
     )
+
+
+async def _seed_base_table(session, tenant_id: int, secret_key: str) -> None:
+    """Scenario 5 of the guide: a published base table of customers (phone number as the
+    encrypted index, the ID number encrypted and masked), a custom page over it, and an
+    internal pop page showing it."""
+    table = await basetables.create_table(
+        session,
+        tenant_id,
+        TableWrite(
+            name="客户信息表 Customers",
+            description="demo: callers 13800000001, 13800000002, 13900000003",
+            fields=[
+                FieldWrite(name="手机号码", index=True, encrypted=True, type="string", length=20),
+                FieldWrite(name="姓名", required=True, type="string", length=40),
+                FieldWrite(
+                    name="证件号码",
+                    encrypted=True,
+                    type="string",
+                    length=18,
+                    mask=True,
+                    mask_style="first4",
+                ),
+                FieldWrite(
+                    name="会员等级",
+                    type="dictionary",
+                    items=[
+                        DictItem(key="gold", value="金卡 Gold"),
+                        DictItem(key="silver", value="银卡 Silver"),
+                        DictItem(key="bronze", value="铜卡 Bronze"),
+                    ],
+                ),
+                FieldWrite(name="开户日期", type="date"),
+            ],
+        ),
+    )
+    table = await basetables.publish_table(session, tenant_id, table.id, Clock())
+    codec = basetables.codec_for(table, basetables.data_keys(secret_key, os.environ))
+    columns = codec.valid_columns([list(customer) for customer in DEMO_CUSTOMERS])
+    index_keys, plain, secret = codec.encode(columns, codec.index_keys(columns))
+    session.add_all(
+        BaseTableRow(
+            tenant_id=tenant_id, table_id=table.id, index_key=key, plain=text, secret=sealed
+        )
+        for key, text, sealed in zip(index_keys, plain, secret, strict=True)
+    )
+    page = await custompages.create_page(
+        session,
+        tenant_id,
+        CustomPageWrite(
+            name="会员资料 Member (base table)",
+            layout="block",
+            columns=2,
+            interface_type="internal",
+            objects=[
+                PageObjectWrite(
+                    name="会员 Member",
+                    table_id=table.id,
+                    fields=["姓名", "证件号码", "会员等级", "开户日期"],
+                )
+            ],
+        ),
+    )
+    await custompages.publish_page(session, tenant_id, page.id)
+    await _add_internal_pop(session, tenant_id, "内部页面 Internal (base table)", page.id)
 
 
 def print_banner(settings: Settings) -> None:
