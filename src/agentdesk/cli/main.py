@@ -19,6 +19,9 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # Request lines of our own HTTP client (the simulator CLI) are noise; and they would show
+    # query strings, which may carry customer data.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
     code = args.func(args)
     sys.exit(code or 0)
