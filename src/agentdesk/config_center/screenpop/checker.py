@@ -18,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from agentdesk.kit.netguard import BlockedAddress, resolve_public
+from agentdesk.kit.outbound import Target, parse_target, redact
 
 log = logging.getLogger(__name__)
 
@@ -276,48 +277,18 @@ def framing_verdict(
 # ---------------------------------------------------------------- check_page
 
 
-def _redact(url: str) -> str:
-    """scheme://host[:port]/path only: no credentials, query or fragment (safe to log/show)."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    host = f"[{host}]" if ":" in host else host
+def _parse_target(url: str) -> Target:
+    """Validate a page URL to fetch (shared rules of `kit.outbound`), with the check's wording
+    for the one case that matters to framing."""
     try:
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        port = ""
-    return f"{parts.scheme}://{host}{port}{parts.path}"
-
-
-class _Hop(NamedTuple):
-    url: str
-    scheme: str
-    host: str
-    port: int
-
-
-def _parse_target(url: str) -> _Hop:
-    """Validate a URL to fetch; ValueError with a readable message when unusable."""
-    parts = urlsplit(url.strip())
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https"):
-        raise ValueError("only http:// and https:// pages can be checked")
-    if not parts.hostname:
-        raise ValueError("the URL has no host")
-    if parts.username is not None or parts.password is not None:
-        raise ValueError(
-            "the URL contains a user name or password; browsers refuse to load such URLs in a frame"
-        )
-    try:
-        port = parts.port or DEFAULT_PORTS[scheme]
-    except ValueError:
-        raise ValueError("the URL has an invalid port") from None
-    host = parts.hostname
-    if not host.isascii():
-        try:
-            host = host.encode("idna").decode("ascii")
-        except UnicodeError:
-            raise ValueError("the URL has an invalid host name") from None
-    return _Hop(url.strip(), scheme, host, port)
+        return parse_target(url)
+    except ValueError as exc:
+        if "user name or password" in str(exc):
+            raise ValueError(
+                "the URL contains a user name or password; browsers refuse to load such URLs "
+                "in a frame"
+            ) from None
+        raise
 
 
 def _describe(exc: Exception, timeout: float) -> str:
@@ -338,7 +309,10 @@ def _describe(exc: Exception, timeout: float) -> str:
 
 
 async def _fetch(
-    client: httpx.AsyncClient, transport: httpx.AsyncBaseTransport, hop: _Hop, addresses: list[str]
+    client: httpx.AsyncClient,
+    transport: httpx.AsyncBaseTransport,
+    hop: Target,
+    addresses: list[str],
 ) -> tuple[int, httpx.Headers]:
     """GET the hop from the resolved addresses (pinned, so DNS cannot change between the check
     and the connection), keeping Host and TLS SNI/certificate checks on the real host name.
@@ -426,9 +400,9 @@ async def check_page(
                 if len(redirects) >= MAX_REDIRECTS:
                     raise _TooManyRedirects(status)
                 hop = _parse_target(urljoin(hop.url, location))
-                redirects.append(_redact(hop.url))
+                redirects.append(redact(hop.url))
     except _TooManyRedirects:
-        log.info("page check %s: more than %d redirects", _redact(url), MAX_REDIRECTS)
+        log.info("page check %s: more than %d redirects", redact(url), MAX_REDIRECTS)
         return _result(
             url,
             https=https,
@@ -440,7 +414,7 @@ async def check_page(
             advice=["point the page URL at its final address"],
         )
     except BlockedAddress as exc:
-        log.info("page check %s: blocked address", _redact(url))
+        log.info("page check %s: blocked address", redact(url))
         return _result(
             url,
             https=https,
@@ -452,7 +426,7 @@ async def check_page(
             ),
         )
     except (OSError, ValueError, httpx.HTTPError) as exc:
-        log.info("page check %s: %s", _redact(url), type(exc).__name__)
+        log.info("page check %s: %s", redact(url), type(exc).__name__)
         return _result(
             url,
             https=https,
@@ -476,7 +450,7 @@ async def check_page(
         advice.append(ADVICE_HTTPS)
     if status >= 400:
         reason += f" The page answered HTTP {status}."
-    log.info("page check %s: status %s, framing %s", _redact(url), status, framing)
+    log.info("page check %s: status %s, framing %s", redact(url), status, framing)
     return _result(
         url,
         https=https,
