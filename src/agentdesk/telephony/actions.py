@@ -157,8 +157,9 @@ async def _route_into_queue(
         queued_calls=await repo.queued_count(session, queue.id) - 1,  # minus this call
         max_queued=queue.max_queued_calls,
     )
+    # Offered at once: this routing scheduled no queue time-out there would be to cancel.
     if admission.outcome == "offer" and await _offer_to_first(
-        session, clock, call, queue.id, candidates
+        session, clock, call, queue.id, candidates, queue_timer=False
     ):
         return
     if admission.outcome in ("no_agent", "overflow"):
@@ -170,7 +171,9 @@ async def _route_into_queue(
     )
 
 
-async def _offer_to_first(session, clock, call: Call, queue_id: int, first_page=None) -> bool:
+async def _offer_to_first(
+    session, clock, call: Call, queue_id: int, first_page=None, *, queue_timer: bool = True
+) -> bool:
     """Offer the call to the best idle agent still idle once locked (another worker may have
     taken the first choice meanwhile), reading further pages of candidates when needed."""
     page_size, offset = 20, 0
@@ -183,7 +186,7 @@ async def _offer_to_first(session, clock, call: Call, queue_id: int, first_page=
         for candidate in routing.rank_agents(candidates):
             presence = await repo.lock_presence(session, candidate.agent_id)
             if presence is not None and presence.state == "idle":
-                await _offer(session, clock, call, presence)
+                await _offer(session, clock, call, presence, queue_timer=queue_timer)
                 return True
         if len(candidates) < page_size:
             return False
@@ -206,13 +209,15 @@ async def _apply_policy(session, clock, call: Call, queue: SkillQueue, kind: str
     await _end_call(session, clock, call, outcome=outcome, ended_by="system")
 
 
-async def _offer(session, clock, call: Call, presence: AgentPresence) -> None:
+async def _offer(
+    session, clock, call: Call, presence: AgentPresence, *, queue_timer: bool = True
+) -> None:
     """Ring the agent; answer at once when the agent answers automatically."""
     now = clock.now()
-    agent = await repo.get_agent(session, presence.agent_id)
     # Read before changing anything: each query would flush the changes made so far.
-    agent_name = await repo.agent_username(session, agent)
-    await timers.cancel(session, QUEUE_TIMEOUT, call_id=call.id)
+    agent, agent_name = await repo.agent_with_username(session, presence.agent_id)
+    if queue_timer:
+        await timers.cancel(session, QUEUE_TIMEOUT, call_id=call.id)
     _set_state(presence, next_state(presence.state, "offer"), now)
     presence.call_id = call.id
     call.state, call.offered_at = "ringing", now

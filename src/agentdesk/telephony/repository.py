@@ -47,6 +47,17 @@ async def agent_for_user(session: AsyncSession, user_id: int) -> Agent | None:
     return await session.scalar(select(Agent).where(Agent.user_id == user_id))
 
 
+async def agent_with_username(session: AsyncSession, agent_id: int) -> tuple[Agent, str]:
+    """The agent and the username of its business account, in one query."""
+    stmt = (
+        select(Agent, User.username)
+        .outerjoin(User, User.id == Agent.user_id)
+        .where(Agent.id == agent_id)
+    )
+    agent, username = (await session.execute(stmt)).one()
+    return agent, username or ""
+
+
 async def agent_username(session: AsyncSession, agent: Agent) -> str:
     if agent.user_id is None:
         return ""
