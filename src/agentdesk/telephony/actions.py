@@ -148,13 +148,13 @@ async def _route_into_queue(
 ) -> None:
     now = clock.now()
     call.queue_id, call.queue_name, call.queued_at, call.state = queue.id, queue.name, now, "queued"
-    candidates = await repo.idle_candidates(session, queue.id)
+    candidates, queued = await repo.idle_candidates_and_queued(session, queue.id)
     # An idle agent is a signed-in agent: count the others only when nobody is idle.
     signed_in = len(candidates) or await repo.signed_in_count(session, queue.id)
     admission = routing.admit(
         signed_in_agents=signed_in,
         idle_agents=len(candidates),
-        queued_calls=await repo.queued_count(session, queue.id) - 1,  # minus this call
+        queued_calls=queued - 1,  # minus this call
         max_queued=queue.max_queued_calls,
     )
     # Offered at once: this routing scheduled no queue time-out there would be to cancel.

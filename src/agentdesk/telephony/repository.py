@@ -75,11 +75,42 @@ async def tenant_by_code(session: AsyncSession, code: str) -> Tenant | None:
 async def idle_candidates(
     session: AsyncSession, queue_id: int, *, limit: int = 20, offset: int = 0
 ) -> list[AgentCandidate]:
-    """Idle agents with the skill, best first (the order of `routing.rank_agents`), one page.
+    """Idle agents with the skill, best first (the order of `routing.rank_agents`), one page."""
+    candidates, _ = await _idle_candidates(session, queue_id, limit=limit, offset=offset)
+    return candidates
 
-    Ranked by the database so a queue with thousands of idle agents costs one short read."""
+
+async def idle_candidates_and_queued(
+    session: AsyncSession, queue_id: int
+) -> tuple[list[AgentCandidate], int]:
+    """The first page of idle candidates and the number of calls waiting in the queue, in one
+    round trip when anyone is idle (the hot path of every inbound call)."""
+    candidates, queued = await _idle_candidates(session, queue_id, with_queued=True)
+    if queued is None:
+        queued = await queued_count(session, queue_id)
+    return candidates, queued
+
+
+async def _idle_candidates(
+    session: AsyncSession,
+    queue_id: int,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    with_queued: bool = False,
+) -> tuple[list[AgentCandidate], int | None]:
+    """Ranked by the database so a queue with thousands of idle agents costs one short read."""
+    columns = [Agent.id, AgentSkill.skill_weight, Agent.agent_weight, AgentPresence.idle_since]
+    if with_queued:
+        waiting = (
+            select(func.count())
+            .select_from(Call)
+            .where(Call.queue_id == queue_id, Call.state == "queued")
+            .scalar_subquery()
+        )
+        columns.append(waiting)
     stmt = (
-        select(Agent.id, AgentSkill.skill_weight, Agent.agent_weight, AgentPresence.idle_since)
+        select(*columns)
         .join(AgentSkill, AgentSkill.agent_id == Agent.id)
         .join(AgentPresence, AgentPresence.agent_id == Agent.id)
         .where(AgentSkill.queue_id == queue_id, AgentPresence.state == "idle")
@@ -92,10 +123,13 @@ async def idle_candidates(
         .limit(limit)
         .offset(offset)
     )
-    return [
+    rows = (await session.execute(stmt)).all()
+    candidates = [
         AgentCandidate(agent_id, skill_weight, agent_weight, idle_since or datetime.min)
-        for agent_id, skill_weight, agent_weight, idle_since in await session.execute(stmt)
+        for agent_id, skill_weight, agent_weight, idle_since, *_ in rows
     ]
+    queued = rows[0][4] if with_queued and rows else None
+    return candidates, queued
 
 
 async def signed_in_count(session: AsyncSession, queue_id: int) -> int:
