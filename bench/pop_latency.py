@@ -397,8 +397,10 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=20)
-        errors = [line for line in log.read_text().splitlines() if "Traceback" in line]
-        print(f"server log: {len(errors)} tracebacks")
+        lines = log.read_text().splitlines()
+        errors = [line for line in lines if "Traceback" in line]
+        retries = [line for line in lines if "retrying" in line]
+        print(f"server log: {len(errors)} tracebacks, {len(retries)} lock-conflict retries")
         shutil.rmtree(folder, ignore_errors=True)
     report(args, results)
 

@@ -174,24 +174,37 @@ async def _route_into_queue(
 async def _offer_to_first(
     session, clock, call: Call, queue_id: int, first_page=None, *, queue_timer: bool = True
 ) -> bool:
-    """Offer the call to the best idle agent still idle once locked (another worker may have
-    taken the first choice meanwhile), reading further pages of candidates when needed."""
+    """Offer the call to the best idle agent still idle once locked, reading further pages of
+    candidates when needed.
+
+    Several workers route at once and rank agents alike: an agent another transaction holds
+    is skipped rather than waited for (PostgreSQL SKIP LOCKED), and only waited for when no
+    other agent could be taken, so that an idle agent is never left out."""
     page_size, offset = 20, 0
     candidates = first_page
+    skipped: list[int] = []
     while True:
         if candidates is None:
             candidates = await repo.idle_candidates(
                 session, queue_id, limit=page_size, offset=offset
             )
         for candidate in routing.rank_agents(candidates):
-            presence = await repo.lock_presence(session, candidate.agent_id)
-            if presence is not None and presence.state == "idle":
+            presence = await repo.lock_presence(session, candidate.agent_id, skip_locked=True)
+            if presence is None:
+                skipped.append(candidate.agent_id)
+            elif presence.state == "idle":
                 await _offer(session, clock, call, presence, queue_timer=queue_timer)
                 return True
         if len(candidates) < page_size:
-            return False
+            break
         offset += page_size
         candidates = None
+    for agent_id in skipped:
+        presence = await repo.lock_presence(session, agent_id)
+        if presence is not None and presence.state == "idle":
+            await _offer(session, clock, call, presence, queue_timer=queue_timer)
+            return True
+    return False
 
 
 async def _apply_policy(session, clock, call: Call, queue: SkillQueue, kind: str) -> None:

@@ -13,8 +13,16 @@ from agentdesk.telephony.routing import AgentCandidate, WaitingCall
 from agentdesk.tenancy.models import AccessCode, OutboundNumber, Tenant
 
 
-async def lock_presence(session: AsyncSession, agent_id: int) -> AgentPresence | None:
-    stmt = select(AgentPresence).where(AgentPresence.agent_id == agent_id).with_for_update()
+async def lock_presence(
+    session: AsyncSession, agent_id: int, *, skip_locked: bool = False
+) -> AgentPresence | None:
+    """The agent's presence row, locked; with `skip_locked`, None when another transaction
+    holds it (or when there is none)."""
+    stmt = (
+        select(AgentPresence)
+        .where(AgentPresence.agent_id == agent_id)
+        .with_for_update(skip_locked=skip_locked)
+    )
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
