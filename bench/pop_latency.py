@@ -244,8 +244,12 @@ class SimulatorClient:
     more CPU per request than the server does, and would measure itself. This one writes the
     request bytes and reads the status line, headers and body of a Content-Length answer."""
 
-    def __init__(self, host: str, port: int, token: str):
+    def __init__(self, host: str, port: int, token: str, keep_alive: bool = True):
         self.host, self.port, self.token = host, port, token
+        # Several workers share the listening socket: a kept-alive connection stays with one
+        # of them, so with few connections one worker would route every call. A connection per
+        # call lets whichever worker is free accept it, as independent callers would.
+        self.keep_alive = keep_alive
         self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
 
     async def post_json(self, path: str, body: dict) -> tuple[int, bytes]:
@@ -253,10 +257,11 @@ class SimulatorClient:
             self.idle.pop() if self.idle else await asyncio.open_connection(self.host, self.port)
         )
         payload = json.dumps(body).encode()
+        connection = "keep-alive" if self.keep_alive else "close"
         writer.write(
             f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
             f"Authorization: Bearer {self.token}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(payload)}\r\n\r\n".encode()
+            f"Connection: {connection}\r\nContent-Length: {len(payload)}\r\n\r\n".encode()
             + payload
         )
         head = await reader.readuntil(b"\r\n\r\n")
@@ -267,7 +272,10 @@ class SimulatorClient:
             if name.strip().lower() == b"content-length":
                 length = int(value)
         answer = await reader.readexactly(length)
-        self.idle.append((reader, writer))
+        if self.keep_alive:
+            self.idle.append((reader, writer))
+        else:
+            writer.close()
         return status, answer
 
     async def close(self) -> None:
@@ -306,7 +314,7 @@ async def run(args, base: str, sim_token: str, cookies: list[str], server_pid: i
     interval = 1 / args.rate
     tasks = []
     host, port = base.removeprefix("http://").split(":")
-    sim = SimulatorClient(host, int(port), sim_token)
+    sim = SimulatorClient(host, int(port), sim_token, keep_alive=args.workers == 1)
     begin = time.perf_counter()
     cpu_before = cpu_seconds(server_pid)
     client_before = own_cpu_seconds()
@@ -390,7 +398,8 @@ def main() -> None:
     print(
         f"server: {args.workers} worker(s), database {database.split('://')[0]}, "
         f"bus {args.bus.split('://')[0]}; {args.agents} agents, {args.rate:g} calls/s "
-        f"for {args.seconds:g} s"
+        f"for {args.seconds:g} s; simulator requests "
+        f"{'on kept-alive connections' if args.workers == 1 else 'on a connection each'}"
     )
     try:
         results = asyncio.run(run(args, f"http://127.0.0.1:{port}", sim_token, cookies, server.pid))
