@@ -165,7 +165,7 @@ def test_callouts_from_other_windows_or_origins_do_nothing(live_server, pops, ne
 
     message = "{name: 'callout', param: ['88880523', 'audio']}"
     # 1. The workbench window itself (e.g. an injected script or extension).
-    page.evaluate(f"window.postMessage({message}, '*')")
+    page.evaluate(f"window.postMessage({message}, location.origin)")
     # 2. An iframe of the same whitelisted origin that the workbench did not open as a pop.
     page.evaluate(
         """(src) => new Promise((done) => {
@@ -183,7 +183,7 @@ def test_callouts_from_other_windows_or_origins_do_nothing(live_server, pops, ne
         page.frame_locator(".pop-panel[data-kind=call] iframe >> nth=0").locator("#login-form")
     ).to_be_visible()
     page.frame_locator(".pop-panel[data-kind=call] iframe >> nth=0").locator("body").evaluate(
-        f"() => top.postMessage({message}, '*')"
+        f"(_, target) => top.postMessage({message}, target)", live_server.settings.origin
     )
     # 4. A valid pop page with a bad number.
     pop_tabs(page).nth(1).click()

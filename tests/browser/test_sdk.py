@@ -249,8 +249,9 @@ def test_forged_messages_are_ignored_both_ways(live_server, site, new_page, logi
         )
         child = frame.child_frames[0]
         child.evaluate(
-            """() => parent.postMessage({protocol: 'agentdesk-sdk/1', type: 'event',
-                name: 'Ringing', seq: 99, data: {callid: 'forged'}}, '*')"""
+            """(target) => parent.postMessage({protocol: 'agentdesk-sdk/1', type: 'event',
+                name: 'Ringing', seq: 99, data: {callid: 'forged'}}, target)""",
+            static.origin,
         )
         # The workbench window itself is trusted by origin, but not as a source of
         # clickToOutbound for a frame it did not open: a stranger frame in the workbench.
@@ -264,8 +265,10 @@ def test_forged_messages_are_ignored_both_ways(live_server, site, new_page, logi
         )
         stranger = page.frame_locator("#stranger").locator("body")
         stranger.evaluate(
-            """() => top.postMessage({protocol: 'agentdesk-sdk/1', type: 'clickToOutbound',
-                id: 1, mediaType: 'audio', calledNum: '88880523'}, '*')"""
+            """(_, target) => top.postMessage({protocol: 'agentdesk-sdk/1',
+                type: 'clickToOutbound', id: 1, mediaType: 'audio', calledNum: '88880523'},
+                target)""",
+            live_server.settings.origin,
         )
         page.wait_for_timeout(800)
     assert [item["name"] for item in received(frame)] == ["Init"]
