@@ -239,49 +239,6 @@ class FieldsDialog {
 // ---- the list ---------------------------------------------------------------------------
 
 class TableManager extends ResourceManager {
-  renderShell() {
-    super.renderShell();
-    const create = this.root.querySelector("[data-create]");
-    const count = document.createElement("span");
-    count.className = "table-limit";
-    count.dataset.limit = "";
-    create.before(count);
-    const note = document.createElement("p");
-    note.className = "limit-note";
-    note.id = "table-limit-note";
-    note.hidden = true;
-    this.root.querySelector(".toolbar-row").after(note);
-    create.setAttribute("aria-describedby", note.id);
-  }
-
-  async load() {
-    try {
-      const data = await api("GET", ENDPOINT);
-      this.items = data.items;
-      this.total = data.total;
-      this.limit = data.limit;
-      if (this.root.querySelector(".status.bad")) this.status("");
-      this.renderRows();
-      this.renderPager();
-      this.renderLimit();
-      this.root.dispatchEvent(new CustomEvent("crud:loaded", { detail: this }));
-    } catch (err) {
-      this.status(errorText(err), true);
-    }
-  }
-
-  renderLimit() {
-    const full = this.total >= this.limit;
-    this.root.querySelector("[data-limit]").innerHTML =
-      `${escapeHtml(t("基础表数", "Tables"))}: <b data-count>${escapeHtml(`${this.total} / ${this.limit}`)}</b>`;
-    const create = this.root.querySelector("[data-create]");
-    const note = this.root.querySelector("#table-limit-note");
-    const reason = t(`最多只能创建 ${this.limit} 个基础表。`, `A tenant can have at most ${this.limit} base tables.`);
-    create.disabled = full;
-    note.hidden = !full;
-    note.textContent = full ? reason : "";
-  }
-
   actionCell(item) {
     const td = super.actionCell(item);
     const edit = td.querySelector("button");
@@ -321,6 +278,11 @@ class TableManager extends ResourceManager {
 const manager = new TableManager(document.getElementById("resource"), {
   endpoint: ENDPOINT,
   title: ["基础表配置", "Base tables"],
+  limit: {
+    id: "table",
+    label: ["基础表数", "Tables"],
+    reason: (n) => [`最多只能创建 ${n} 个基础表。`, `A tenant can have at most ${n} base tables.`],
+  },
   noun: ["基础表", "base table"],
   intro: [
     "创建基础表，单击“字段”为表添加字段，然后发布。已发布的表才能导入数据（“数据表查询”），并可在自定义页面中使用；发布后仍可新增非必填字段，但字段不能删除，类型、索引和加密设置也不能再修改。",

@@ -186,6 +186,40 @@ export class ResourceManager {
       button.addEventListener("click", () => c.toolbar[button.dataset.tool].run(this)),
     );
     if (c.filters) this.renderFilters();
+    if (c.limit) this.renderLimitShell();
+  }
+
+  // A per-tenant maximum (config.limit = {id, label, reason(limit)}, the list answering
+  // {items, total, limit}): "label: n / limit" beside New, which is disabled at the limit
+  // with the reason next to it.
+  renderLimitShell() {
+    const create = this.root.querySelector("[data-create]");
+    if (!create) return;
+    const count = document.createElement("span");
+    count.className = "resource-limit";
+    count.dataset.limit = "";
+    create.before(count);
+    const note = document.createElement("p");
+    note.className = "limit-note";
+    note.id = `${this.config.limit.id}-limit-note`;
+    note.hidden = true;
+    this.root.querySelector(".toolbar-row").after(note);
+    create.setAttribute("aria-describedby", note.id);
+  }
+
+  renderLimit() {
+    const spec = this.config.limit;
+    const count = this.root.querySelector("[data-limit]");
+    if (!spec || !count || this.limit == null) return;
+    const full = this.total >= this.limit;
+    count.innerHTML = `${escapeHtml(L(spec.label))}: <b data-count>${escapeHtml(`${this.total} / ${this.limit}`)}</b>`;
+    const create = this.root.querySelector("[data-create]");
+    const note = this.root.querySelector(`#${spec.id}-limit-note`);
+    const reason = full ? L(spec.reason(this.limit)) : "";
+    create.disabled = full;
+    create.title = reason;
+    note.hidden = !full;
+    note.textContent = reason;
   }
 
   renderFilters() {
@@ -245,12 +279,18 @@ export class ResourceManager {
     await this.load();
   }
 
+  /** The list's URL (a page may add its own query, e.g. a tab). */
+  listUrl() {
+    return this.config.endpoint;
+  }
+
   async load() {
     const c = this.config;
     const params = { ...this.query };
     if (this.ops.serverPages) Object.assign(params, { page: this.page, page_size: c.pageSize });
     try {
-      const data = await api("GET", withQuery(c.endpoint, params));
+      const data = await api("GET", withQuery(this.listUrl(), params));
+      this.limit = data.limit ?? null;
       const items = c.sort ? [...data.items].sort(c.sort) : data.items;
       if (this.ops.serverPages) {
         this.items = items;
@@ -266,6 +306,7 @@ export class ResourceManager {
       if (this.root.querySelector(".status.bad")) this.status("");
       this.renderRows();
       this.renderPager();
+      this.renderLimit();
       this.root.dispatchEvent(new CustomEvent("crud:loaded", { detail: this }));
     } catch (err) {
       this.status(errorText(err), true);

@@ -79,53 +79,6 @@ function openPreview(page) {
 }
 
 class CustomPageManager extends ResourceManager {
-  renderShell() {
-    super.renderShell();
-    const create = this.root.querySelector("[data-create]");
-    const count = document.createElement("span");
-    count.className = "page-limit";
-    count.dataset.limit = "";
-    create.before(count);
-    const note = document.createElement("p");
-    note.className = "limit-note";
-    note.id = "page-limit-note";
-    note.hidden = true;
-    this.root.querySelector(".toolbar-row").after(note);
-    create.setAttribute("aria-describedby", note.id);
-  }
-
-  async load() {
-    try {
-      const data = await api("GET", ENDPOINT);
-      this.items = data.items;
-      this.total = data.total;
-      this.limit = data.limit;
-      if (this.root.querySelector(".status.bad")) this.status("");
-      this.renderRows();
-      this.renderPager();
-      this.renderLimit();
-      this.root.dispatchEvent(new CustomEvent("crud:loaded", { detail: this }));
-    } catch (err) {
-      this.status(errorText(err), true);
-    }
-  }
-
-  renderLimit() {
-    const full = this.total >= this.limit;
-    this.root.querySelector("[data-limit]").innerHTML =
-      `${escapeHtml(t("页面数", "Pages"))}: <b data-count>${escapeHtml(`${this.total} / ${this.limit}`)}</b>`;
-    const create = this.root.querySelector("[data-create]");
-    const note = this.root.querySelector("#page-limit-note");
-    const reason = t(
-      `最多只能创建 ${this.limit} 个自定义页面。请先删除不用的页面。`,
-      `A tenant can have at most ${this.limit} custom pages. Delete one you no longer need first.`,
-    );
-    create.disabled = full;
-    create.title = full ? reason : "";
-    note.hidden = !full;
-    note.textContent = full ? reason : "";
-  }
-
   async setPublished(item, publish) {
     if (!publish) {
       const ok = await confirmDialog(
@@ -152,6 +105,14 @@ async function start() {
   const manager = new CustomPageManager(document.getElementById("resource"), {
     endpoint: ENDPOINT,
     title: ["页面配置", "Custom pages"],
+    limit: {
+      id: "page",
+      label: ["页面数", "Pages"],
+      reason: (n) => [
+        `最多只能创建 ${n} 个自定义页面。请先删除不用的页面。`,
+        `A tenant can have at most ${n} custom pages. Delete one you no longer need first.`,
+      ],
+    },
     noun: ["自定义页面", "custom page"],
     intro: [
       "自定义页面在座席接听来话时显示主叫客户的信息：数据来自运营管理员映射给本租户的外部接口，或来自本租户的基础表（内部接口）。发布后，可在弹屏配置中作为“内部页面”使用；修改已发布的页面后，下一次来话即显示新版本。",

@@ -178,58 +178,14 @@ class PopPageManager extends ResourceManager {
   constructor(root, config, tab) {
     super(root, config);
     this.tab = tab;
-    this.limit = null;
     root.addEventListener("change", (event) => {
       const toggle = event.target.closest("[data-enabled-toggle]");
       if (toggle) this.setEnabled(Number(toggle.dataset.enabledToggle), toggle);
     });
   }
 
-  renderShell() {
-    super.renderShell();
-    const create = this.root.querySelector("[data-create]");
-    const count = document.createElement("span");
-    count.className = "pop-limit";
-    count.dataset.limit = "";
-    create.before(count);
-    const note = document.createElement("p");
-    note.className = "limit-note";
-    note.id = "pop-limit-note";
-    note.hidden = true;
-    this.root.querySelector(".toolbar-row").after(note);
-    create.setAttribute("aria-describedby", note.id);
-  }
-
-  async load() {
-    try {
-      const data = await api("GET", `${ENDPOINT}?tab=${encodeURIComponent(this.tab)}`);
-      this.items = [...data.items].sort((a, b) => a.position - b.position);
-      this.total = data.total ?? this.items.length;
-      this.limit = data.limit;
-      if (this.root.querySelector(".status.bad")) this.status("");
-      this.renderRows();
-      this.renderPager();
-      this.renderLimit();
-      this.root.dispatchEvent(new CustomEvent("crud:loaded", { detail: this }));
-    } catch (err) {
-      this.status(errorText(err), true);
-    }
-  }
-
-  renderLimit() {
-    const full = this.limit !== null && this.total >= this.limit;
-    const count = this.root.querySelector("[data-limit]");
-    count.innerHTML = `${escapeHtml(t("本页签页面数", "Pages on this tab"))}: <b data-count>${escapeHtml(`${this.total} / ${this.limit}`)}</b>`;
-    const create = this.root.querySelector("[data-create]");
-    const note = this.root.querySelector("#pop-limit-note");
-    const reason = t(
-      `已达到本页签的弹屏页面上限（${this.limit} 个，系统参数“每个租户配置的最大弹屏页面数”）。请先删除页面，或联系运营管理员调整该参数。`,
-      `This tab has reached its limit of ${this.limit} pop pages (system parameter "max pop pages per tenant"). Delete a page first, or ask the operations admin to raise the limit.`,
-    );
-    create.disabled = full;
-    create.title = full ? reason : "";
-    note.hidden = !full;
-    note.textContent = full ? reason : "";
+  listUrl() {
+    return `${ENDPOINT}?tab=${encodeURIComponent(this.tab)}`;
   }
 
   async switchTab(tab) {
@@ -775,6 +731,15 @@ const manager = new PopPageManager(
   {
     endpoint: ENDPOINT,
     title: ["弹屏配置", "Screen pop"],
+    sort: (a, b) => a.position - b.position,
+    limit: {
+      id: "pop",
+      label: ["本页签页面数", "Pages on this tab"],
+      reason: (n) => [
+        `已达到本页签的弹屏页面上限（${n} 个，系统参数“每个租户配置的最大弹屏页面数”）。请先删除页面，或联系运营管理员调整该参数。`,
+        `This tab has reached its limit of ${n} pop pages (system parameter "max pop pages per tenant"). Delete a page first, or ask the operations admin to raise the limit.`,
+      ],
+    },
     sources: { customPages: "/api/config/custom-pages" },
     noun: ["弹屏页面", "pop page"],
     idKey: "id",
