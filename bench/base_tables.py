@@ -32,13 +32,12 @@ import shutil
 import sqlite3
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
-from sqlalchemy import text
+from benchkit import agentdesk_command, percentile, reset_postgresql
 
 from agentdesk.auth.service import create_api_token, create_user
 from agentdesk.config_center.basetables.service import data_keys, rows_for_caller
@@ -54,11 +53,6 @@ LEVELS = [
     {"key": "2", "value": "银卡"},
     {"key": "3", "value": "金卡"},
 ]
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 # ---------------------------------------------------------------------------- the data
@@ -140,29 +134,6 @@ def csv_bytes(fields: list[dict], start: int, rows: int, seed: int = 7) -> bytes
 
 
 # ---------------------------------------------------------------------------- setup
-
-
-def agentdesk_command() -> str:
-    return str(Path(sys.executable).with_name("agentdesk"))
-
-
-async def reset_postgresql(url: str) -> None:
-    """Create the bench database when missing and drop everything in it."""
-    import asyncpg
-
-    dsn = url.replace("postgresql+asyncpg://", "postgresql://")
-    name = dsn.rsplit("/", 1)[1]
-    admin = await asyncpg.connect(dsn.rsplit("/", 1)[0] + "/postgres")
-    try:
-        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname=$1", name):
-            await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    db = Database(url)
-    async with db.transaction() as session:
-        await session.execute(text("DROP SCHEMA public CASCADE"))
-        await session.execute(text("CREATE SCHEMA public"))
-    await db.dispose()
 
 
 async def seed(url: str) -> tuple[int, str]:

@@ -27,17 +27,15 @@ import random
 import resource
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
 import websockets
-from sqlalchemy import text
+from benchkit import agentdesk_command, free_port, percentile, reset_postgresql
 
 from agentdesk.auth.deps import CSRF_COOKIE, SESSION_COOKIE
 from agentdesk.auth.models import User
@@ -53,17 +51,6 @@ ACCESS_CODE = "7770001"
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
-
-
 def summary(name: str, values: list[float]) -> str:
     if not values:
         return f"{name:<18} no samples"
@@ -76,29 +63,6 @@ def summary(name: str, values: list[float]) -> str:
 
 
 # ---------------------------------------------------------------------------- setup
-
-
-def agentdesk_command() -> str:
-    return str(Path(sys.executable).with_name("agentdesk"))
-
-
-async def reset_postgresql(url: str) -> None:
-    """Create the bench database when missing and drop everything in it."""
-    import asyncpg
-
-    dsn = url.replace("postgresql+asyncpg://", "postgresql://")
-    name = dsn.rsplit("/", 1)[1]
-    admin = await asyncpg.connect(dsn.rsplit("/", 1)[0] + "/postgres")
-    try:
-        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname=$1", name):
-            await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    db = Database(url)
-    async with db.transaction() as session:
-        await session.execute(text("DROP SCHEMA public CASCADE"))
-        await session.execute(text("CREATE SCHEMA public"))
-    await db.dispose()
 
 
 async def seed(url: str, agents: int, secret_key: str) -> list[str]:
