@@ -265,10 +265,7 @@ async def _answer(
 
 async def _dispatch_agent(session, clock, presence: AgentPresence) -> None:
     """An agent just became idle: offer them the best waiting call, if any."""
-    for waiting in sorted(
-        await repo.waiting_calls_for(session, presence.agent_id),
-        key=lambda w: (-w.skill_weight, w.queued_at, w.call_id),
-    ):
+    for waiting in routing.rank_calls(await repo.waiting_calls_for(session, presence.agent_id)):
         call = await repo.lock_call(session, waiting.call_id)
         if call is not None and call.state == "queued":
             await _offer(session, clock, call, presence)

@@ -156,11 +156,13 @@ async def queued_count(session: AsyncSession, queue_id: int) -> int:
 
 
 async def waiting_calls_for(session: AsyncSession, agent_id: int) -> list[WaitingCall]:
+    """Calls waiting in the agent's queues, best first (the order of `routing.rank_calls`):
+    the limit must not cut off a call of a stronger skill that arrived later."""
     stmt = (
         select(Call.id, Call.queue_id, Call.queued_at, AgentSkill.skill_weight)
         .join(AgentSkill, AgentSkill.queue_id == Call.queue_id)
         .where(AgentSkill.agent_id == agent_id, Call.state == "queued")
-        .order_by(Call.queued_at)
+        .order_by(AgentSkill.skill_weight.desc(), Call.queued_at, Call.id)
         .limit(50)
     )
     return [WaitingCall(*row) for row in await session.execute(stmt)]

@@ -20,27 +20,30 @@ class WaitingCall:
     skill_weight: int  # the idle agent's skill weight for this call's queue
 
 
-def choose_agent(candidates: list[AgentCandidate]) -> AgentCandidate | None:
+def _agent_order(c: AgentCandidate) -> tuple:
     """Highest skill weight, then highest agent weight, then the agent idle the longest."""
-    if not candidates:
-        return None
-    return min(
-        candidates,
-        key=lambda c: (-c.skill_weight, -c.agent_weight, c.idle_since, c.agent_id),
-    )
+    return (-c.skill_weight, -c.agent_weight, c.idle_since, c.agent_id)
+
+
+def _call_order(w: WaitingCall) -> tuple:
+    """For an agent who became free: their strongest skill first, then the longest-waiting call."""
+    return (-w.skill_weight, w.queued_at, w.call_id)
 
 
 def rank_agents(candidates: list[AgentCandidate]) -> list[AgentCandidate]:
-    return sorted(
-        candidates, key=lambda c: (-c.skill_weight, -c.agent_weight, c.idle_since, c.agent_id)
-    )
+    return sorted(candidates, key=_agent_order)
+
+
+def rank_calls(waiting: list[WaitingCall]) -> list[WaitingCall]:
+    return sorted(waiting, key=_call_order)
+
+
+def choose_agent(candidates: list[AgentCandidate]) -> AgentCandidate | None:
+    return min(candidates, key=_agent_order, default=None)
 
 
 def choose_call(waiting: list[WaitingCall]) -> WaitingCall | None:
-    """For an agent who became free: their strongest skill first, then the longest-waiting call."""
-    if not waiting:
-        return None
-    return min(waiting, key=lambda w: (-w.skill_weight, w.queued_at, w.call_id))
+    return min(waiting, key=_call_order, default=None)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 import time
 from typing import Literal
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
@@ -172,14 +171,9 @@ async def preview(
         params = await service.list_params(session, principal.tenant_id, page_id)
         entries = await service.whitelist_entries(session)
     origin = request.app.state.settings.origin
-    result = service.instruction(
+    return service.preview_instruction(
         page, params, entries, call, body.calldata, origin, int(time.time())
     )
-    if page.page_type == "internal":
-        # The admin is no agent on a call: show the custom page's own preview for the caller.
-        caller = quote(body.callerNum, safe="")
-        result.url = f"{origin}/config/custom-pages/{page.custom_page_id}/preview?caller={caller}"
-    return result
 
 
 @router.get("/{page_id}/params", response_model=PopParamList)

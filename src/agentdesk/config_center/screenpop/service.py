@@ -116,8 +116,9 @@ async def delete_whitelist_entry(session: AsyncSession, entry_id: int) -> None:
 
 def match_whitelist(url: str, entries: list[tuple[Entry, bool]]) -> tuple[Entry, bool] | None:
     """The entry (and its allow_private flag) a page URL matches, if any."""
-    found = find_entry(url, [entry for entry, _ in entries])
-    return next(((e, private) for e, private in entries if e == found), None) if found else None
+    allow_private = dict(entries)
+    found = find_entry(url, list(allow_private))
+    return None if found is None else (found, allow_private[found])
 
 
 # ---------------------------------------------------------------- pop pages (tenant admin)
@@ -340,6 +341,24 @@ async def delete_param(session: AsyncSession, tenant_id: int, page_id: int, para
 
 def internal_page_url(workbench_origin: str, custom_page_id: int, callid: str) -> str:
     return f"{workbench_origin}/workbench/custom-pages/{custom_page_id}?callid={quote(callid)}"
+
+
+def preview_instruction(
+    page: PopPage,
+    params: list[PopParam],
+    entries: list[tuple[Entry, bool]],
+    call: dict,
+    attached: dict,
+    origin: str,
+    now_seconds: int,
+) -> PopInstruction:
+    """What "try it" shows: the workbench's instruction, except that an internal page opens the
+    custom page's own preview for the sample caller (the admin is no agent on a call)."""
+    result = instruction(page, params, entries, call, attached, origin, now_seconds)
+    if page.page_type == "internal":
+        caller = quote(call.get("callerNum", ""), safe="")
+        result.url = f"{origin}/config/custom-pages/{page.custom_page_id}/preview?caller={caller}"
+    return result
 
 
 def instruction(
