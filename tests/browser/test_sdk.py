@@ -376,3 +376,104 @@ def test_try_it_drives_a_web_api_page_and_shows_messages_both_ways(
     assert outcome["ok"] is False and outcome["code"] == "preview"
     expect(log.locator('tr[data-direction="in"]', has_text="clickToOutbound")).to_have_count(1)
     assert page.js_errors == []
+
+
+def test_a_handler_registered_after_a_call_ended_hears_nothing_of_it(
+    live_server, site, new_page, login_as, tmp_path
+):
+    """Issue 14.1, with the guide's demo page: remove the Ringing handler, take a call to its
+    end, register it again: no 来电事件 of the ended call; the next call's Ringing still comes."""
+    _static, admin, sim = site
+    folder = tmp_path / "vendor"
+    folder.mkdir()
+    shutil.copy(VENDOR_DEMO, folder / "index.html")
+    (folder / "AICCSupport.js").write_text(httpx.get(live_server.url + SDK_PATH).text)
+    with StaticSite(folder) as vendor:
+        off_loop(whitelist, live_server.settings.database_url, vendor.origin)
+        webapi_page(admin, f"{vendor.origin}/index.html", name="Vendor demo")
+        page = open_workbench(new_page("en"), live_server.url, login_as)
+        frame = sdk_frame(page, "Vendor demo")
+        log = frame.locator("#recMessage")
+        expect(log).to_contain_text("初始化事件")
+        frame.locator("#ringingBtn").click()  # 移除来电事件
+        expect(frame.locator("#ringingBtn")).to_have_text("注册来电事件")
+
+        first = place_call(sim)
+        expect(log).to_contain_text("接听事件")
+        sim.post(f"/api/sim/calls/{first['callid']}/hangup").raise_for_status()
+        expect(log).to_contain_text("挂断事件")
+        expect(state(page)).to_have_attribute("data-state", "acw")
+
+        page.locator('#pop-tabs [data-kind="webapi"][title^="Vendor demo"]').click()
+        frame.locator("#ringingBtn").click()  # 注册来电事件
+        expect(frame.locator("#ringingBtn")).to_have_text("移除来电事件")
+        page.wait_for_timeout(500)
+        assert "来电事件" not in log.inner_text()
+
+        # The re-registered handler does get the next call's Ringing, once.
+        expect(state(page)).to_have_attribute("data-state", "idle", timeout=15000)
+        second = place_call(sim, caller="13800000002")
+        expect(log).to_contain_text("来电事件")
+        expect(log).to_contain_text(second["callid"])
+        assert log.inner_text().count("来电事件") == 1
+        assert first["callid"] not in log.inner_text().split("来电事件", 1)[1].split("<br")[0]
+        assert page.js_errors == []
+
+
+def test_a_late_handler_gets_only_the_latest_event_of_the_call_in_progress(
+    live_server, site, new_page, login_as
+):
+    """A Ringing handler registered while the call is already talking gets nothing (Talking is
+    the latest event); a Talking handler registered late gets that Talking once."""
+    static, admin, sim = site
+    webapi_page(admin, f"{static.origin}/page.html")
+    page = open_workbench(new_page("en"), live_server.url, login_as)
+    frame = sdk_frame(page)
+    wait_names(frame, ["Init"])
+    frame.evaluate("['Ringing', 'Talking'].forEach((n) => AICCSupport.removeHandler(n))")
+    call = place_call(sim)
+    expect(state(page)).to_have_attribute("data-state", "talking")
+    frame.evaluate("AICCSupport.addHandler('Ringing', record('Ringing'))")
+    frame.evaluate("AICCSupport.addHandler('Talking', record('Talking'))")
+    got = wait_names(frame, ["Init", "Talking"])
+    assert got[1]["eventData"]["callid"] == call["callid"]
+    # Registering it again does not deliver the same event a second time.
+    frame.evaluate("AICCSupport.removeHandler('Talking')")
+    frame.evaluate("AICCSupport.addHandler('Talking', record('Talking'))")
+    page.wait_for_timeout(300)
+    assert [item["name"] for item in received(frame)] == ["Init", "Talking"]
+
+
+def test_the_sdk_in_a_get_pop_warns_that_it_is_not_a_web_api_page(
+    live_server, site, new_page, login_as
+):
+    """Issue 14.2 / R-SDK-7: a URL GET pop that loads AICCSupport.js logs one warning, gets no
+    events, and clickToOutbound resolves with not_webapi."""
+    static, admin, sim = site
+    body = {"name": "GET page", "url": f"{static.origin}/page.html", "enabled": True}
+    response = admin.post("/api/config/screen-pops", json={**body, "integration": "get"})
+    assert response.status_code == 201, response.text
+    pop_id = response.json()["id"]
+    page = open_workbench(new_page("en"), live_server.url, login_as)
+    place_call(sim)
+    expect(state(page)).to_have_attribute("data-state", "talking")
+    frame_element = page.locator(f'#pop-panels iframe[data-pop-page="{pop_id}"]')
+    expect(frame_element).to_have_count(1)
+    frame = frame_element.element_handle().content_frame()
+    frame.wait_for_load_state()
+    warning = (
+        "[AICCSupport Log] -Warn- AICCSupport - not available here (this page is not a Web API "
+        "pop page of the workbench); AICCSupport does nothing"
+    )
+    for _ in range(50):  # the console event reaches the test thread asynchronously
+        if any("-Warn-" in line for line in page.console_lines):
+            break
+        page.wait_for_timeout(100)
+    assert [line for line in page.console_lines if "-Warn-" in line] == [warning]
+    outcome = frame.evaluate(
+        "AICCSupport.clickToOutbound({mediaType: 'audio', calledNum: '88880523'})"
+    )
+    assert outcome["ok"] is False and outcome["code"] == "not_webapi"
+    assert frame.evaluate("window.received") == []
+    expect(state(page)).to_have_attribute("data-state", "talking")
+    assert page.js_errors == []

@@ -29,7 +29,7 @@ declare namespace AICCSupport {
   /** agentdesk: what clickToOutbound's Promise resolves to (it never rejects). */
   type Outcome =
     | { ok: true; callid: string }
-    | { ok: false; code: "not_in_workbench" | "bad_media_type" | "bad_number" | "not_available" | "refused" | "timeout"; message: string };
+    | { ok: false; code: "not_in_workbench" | "not_webapi" | "bad_media_type" | "bad_number" | "not_available" | "refused" | "timeout"; message: string };
 
   function addHandler(eventName: EventName, callback: (eventData: EventData) => void): void;
   function removeHandler(eventName: EventName): void;

@@ -37,7 +37,12 @@
 
   var handlers = {}; // event name → callback
   var delivered = {}; // event name → {callid|"" → highest seq seen by the handler}
-  var pending = {}; // event name → the latest event no handler has seen yet
+  // What a handler registered late may still be given: Init (it describes the session, not a
+  // call) and the latest event of the call in progress. A released call leaves nothing behind,
+  // so a handler added after the call never hears of it (issue 14.1).
+  var initEvent = null;
+  var currentCallEvent = null;
+  var refusal = null; // {code, message} when the workbench said this page may not use the SDK
   var verifyResults = {}; // verifyTypeCode → "0".."3"
   var workbench = null; // {window, origin, kind, workNo} once the workbench answered
   var outgoing = 0;
@@ -71,13 +76,20 @@
     return false;
   }
 
+  function remember(name, event) {
+    if (name === "Init") initEvent = event;
+    else if (name === "Release") currentCallEvent = null;
+    else currentCallEvent = event;
+  }
+
+  function replayable(name) {
+    if (name === "Init") return initEvent;
+    return currentCallEvent && currentCallEvent.name === name ? currentCallEvent : null;
+  }
+
   function deliver(name, event) {
     var callback = handlers[name];
-    if (!callback) {
-      pending[name] = event;
-      return;
-    }
-    delete pending[name];
+    if (!callback) return;
     if (seenBefore(name, event)) return;
     if (global.data === undefined || global.data === lastData) {
       lastData = event.data;
@@ -115,8 +127,12 @@
     if (!message || typeof message !== "object" || message.protocol !== PROTOCOL) return;
     if (event.source !== global.parent || !trusted(event.origin)) return;
     if (workbench && event.origin !== workbench.origin) return;
-    if (message.type === "welcome") {
+    if (message.type === "welcome" && !refusal) {
       workbench = { window: global.parent, origin: event.origin, kind: message.workbench };
+      return;
+    }
+    if (message.type === "refused" && !workbench && !refusal) {
+      refuseSession(message);
       return;
     }
     if (!workbench) return;
@@ -124,12 +140,24 @@
       if (message.name === "IvrReturn" && message.data && CODE.test(message.data.verifyTypeCode || "")) {
         verifyResults[message.data.verifyTypeCode] = String(message.data.verifyResult);
       }
+      remember(message.name, message);
       deliver(message.name, message);
     } else if (message.type === "result" && waiting[message.id]) {
       var resolve = waiting[message.id];
       delete waiting[message.id];
       resolve(message.outcome);
     }
+  }
+
+  // The workbench answers the hello of a page it did not open as a Web API page (a GET or POST
+  // pop that loads this file) with a refusal: say so once, then stay inert (R-SDK-7).
+  function refuseSession(message) {
+    var code = typeof message.code === "string" && CODE.test(message.code) ? message.code : "refused";
+    var reason = code === "not_webapi" ? "this page is not a Web API pop page of the workbench" : "the workbench refused this page";
+    refusal = { ok: false, code: code, message: reason };
+    active = false;
+    global.removeEventListener("message", onMessage);
+    log("Warn", "AICCSupport", "not available here (" + reason + "); AICCSupport does nothing");
   }
 
   function hello() {
@@ -154,7 +182,8 @@
       }
       handlers[name] = callback;
       log("Info", "addHandler", "add " + eventName + " handler");
-      if (active && pending[name]) deliver(name, pending[name]);
+      var missed = active && replayable(name);
+      if (missed) deliver(name, missed);
     },
 
     removeHandler: function (eventName) {
@@ -175,6 +204,7 @@
         log("Error", "clickToOutbound", text);
         return Promise.resolve({ ok: false, code: code, message: text });
       }
+      if (refusal) return refuse(refusal.code, refusal.message + ", One-click out call not executed");
       if (!active || !workbench) return refuse("not_in_workbench", "not inside an agentdesk workbench, One-click out call not executed");
       if (MEDIA.indexOf(mediaType) < 0) return refuse("bad_media_type", "mediaType must be one of audio, video, email, whatsapp");
       if (!number) return refuse("bad_number", "calledNum is empty");

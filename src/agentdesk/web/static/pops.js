@@ -285,9 +285,23 @@ function onSdkMessage(event, frame) {
   }
 }
 
+// A GET or POST pop that loads AICCSupport.js gets a refusal instead of silence, so the SDK can
+// tell the integrator why no event will come (R-SDK-7).
+function refuseSdkHello(event, expectedOrigin) {
+  const message = event.data;
+  if (event.origin !== expectedOrigin || !message || message.protocol !== SDK) return false;
+  if (message.type === "hello") {
+    sdkPost(event.source, { origin: expectedOrigin }, { type: "refused", code: "not_webapi" });
+  }
+  return true;
+}
+
 window.addEventListener("message", (event) => {
   const expectedOrigin = frames.get(event.source);
-  if (expectedOrigin !== undefined) return onCallout(event, expectedOrigin);
+  if (expectedOrigin !== undefined) {
+    if (refuseSdkHello(event, expectedOrigin)) return;
+    return onCallout(event, expectedOrigin);
+  }
   const sdkFrame = sdkFrames.get(event.source);
   if (sdkFrame !== undefined) onSdkMessage(event, sdkFrame);
 });
