@@ -5,12 +5,20 @@
 // server replays exactly what was missed. Every tab of the same agent does the same, so tabs
 // stay in step. Other modules (pop pages, the SDK bridge) listen to "agentdesk:event".
 import { api, showErrors, t } from "/static/ad.js";
+import { acwDeadline, acwLengthMs, secondsLeft } from "/static/countdown.js";
 
 const labels = JSON.parse(document.getElementById("state-labels").textContent);
 const $ = (sel) => document.querySelector(sel);
 const field = (name) => document.querySelector(`[data-field="${name}"]`);
 
-const store = { agent: null, presence: { state: "signed_out" }, call: null, lastSeq: 0, skewMs: 0 };
+const store = {
+  agent: null,
+  presence: { state: "signed_out" },
+  presenceReceivedAt: null,
+  call: null,
+  lastSeq: 0,
+  skewMs: 0,
+};
 export const workbench = { store, act, dial };
 window.agentdeskWorkbench = workbench;
 
@@ -71,9 +79,16 @@ function renderAcw() {
     return;
   }
   box.hidden = false;
-  const deadline = Date.parse(until) + store.skewMs;
+  const { since } = store.presence;
+  const deadline = acwDeadline({
+    acwUntil: until,
+    since,
+    skewMs: store.skewMs,
+    receivedAt: store.presenceReceivedAt,
+  });
+  const length = acwLengthMs(until, since);
   const tick = () => {
-    field("acwLeft").textContent = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
+    field("acwLeft").textContent = secondsLeft(deadline, Date.now(), length);
   };
   tick();
   acwTimer = setInterval(tick, 250);
@@ -82,6 +97,7 @@ function renderAcw() {
 function applySnapshot(snapshot) {
   store.agent = snapshot.agent;
   store.presence = snapshot.presence;
+  store.presenceReceivedAt = Date.now();
   store.call = snapshot.call;
   store.lastSeq = snapshot.head;
   if (snapshot.serverTime) store.skewMs = Date.now() - Date.parse(snapshot.serverTime);
@@ -93,7 +109,10 @@ function applyEvent(message) {
   if (message.seq <= store.lastSeq) return; // already applied (replay overlap)
   store.lastSeq = message.seq;
   const { type, payload } = message;
-  if (type === "AgentState") store.presence = payload;
+  if (type === "AgentState") {
+    store.presence = payload;
+    store.presenceReceivedAt = Date.now();
+  }
   else if (["Ringing", "Talking", "Hold", "Unhold", "Dialing", "Release"].includes(type)) store.call = payload;
   render();
   document.dispatchEvent(new CustomEvent("agentdesk:event", { detail: message }));
