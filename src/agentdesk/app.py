@@ -21,15 +21,26 @@ from agentdesk.realtime.hub import StreamHub
 from agentdesk.routes import include_routers
 from agentdesk.storage.database import Database
 from agentdesk.web import STATIC_DIR
+from agentdesk.web.i18n import pick_language
 
 log = logging.getLogger(__name__)
 
 
-def _error_body(exc: DomainError) -> dict:
+def _error_body(exc: DomainError, lang: str = "en") -> dict:
     body = {"detail": exc.message, "code": exc.code}
     if isinstance(exc, ValidationFailed):
-        body["errors"] = [e.as_dict() for e in exc.errors]
+        body["detail"] = ValidationFailed.detail_in(lang, exc.errors)
+        body["errors"] = [e.as_dict(lang) for e in exc.errors]
     return body
+
+
+def _language(request: Request) -> str:
+    """The language of error messages: the UI's choice, else the browser's; a client that says
+    nothing (curl, scripts) gets English, the language of the API's rule codes."""
+    cookie, accept = request.cookies.get("lang"), request.headers.get("accept-language")
+    if cookie is None and not accept:
+        return "en"
+    return pick_language(cookie, accept)
 
 
 def _wants_html(request: Request) -> bool:
@@ -41,12 +52,12 @@ def _wants_html(request: Request) -> bool:
 async def _domain_error(request: Request, exc: DomainError):
     if isinstance(exc, Unauthorized) and _wants_html(request):
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-    return JSONResponse(_error_body(exc), status_code=exc.status_code)
+    return JSONResponse(_error_body(exc, _language(request)), status_code=exc.status_code)
 
 
 async def _request_validation_error(request: Request, exc: RequestValidationError):
     failed = ValidationFailed(field_errors_from_pydantic(exc.errors()))
-    return JSONResponse(_error_body(failed), status_code=422)
+    return JSONResponse(_error_body(failed, _language(request)), status_code=422)
 
 
 class SecurityHeaders:

@@ -155,9 +155,9 @@ def test_agents_per_type_never_exceed_the_tenant_licence(server, acme):
     set_licences(server, acme.tenant_id, licence_audio=2, licence_intelligent=1)
     post(acme, "/api/config/agents", work_no=101)
     second = post(acme, "/api/config/agents", work_no=102, intelligent=True)
-    refused(acme.post("/api/config/agents", json={"work_no": 103}), "agent_type", "licence")
+    refused(acme.post("/api/config/agents", json={"work_no": 103}), "agent_type", "limit")
     body = {"work_no": 103, "agent_type": "video", "intelligent": True}
-    refused(acme.post("/api/config/agents", json=body), "intelligent", "licence")
+    refused(acme.post("/api/config/agents", json=body), "intelligent", "limit")
     assert count(acme) == 2
     # An agent at the limit can still be edited, and other types have their own licence.
     edited = acme.put(
@@ -243,7 +243,7 @@ def test_batch_configuration_is_all_or_nothing_with_errors_per_row(acme):
     refused(acme.post(path, json={"range_start": 300}), "range_end", "missing")
     refused(acme.post(path, json={}), "work_nos", "required")
     # Eleven audio agents exceed the licence of ten: none is created.
-    refused(acme.post(path, json={"range": {"start": 401, "end": 411}}), "agent_type", "licence")
+    refused(acme.post(path, json={"range": {"start": 401, "end": 411}}), "agent_type", "limit")
     mixed = [{"queue_id": acme.queues["voice"]["id"]}, {"queue_id": acme.queues["chat"]["id"]}]
     refused(
         acme.post(path, json={"work_nos": [501, 502], "skills": mixed}), "skills", "mixed_media"

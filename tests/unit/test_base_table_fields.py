@@ -78,7 +78,9 @@ def test_names_are_unique_ignoring_case():
 
 def test_at_most_one_index_field():
     fields = [field("a", index=True), field("b", index=True)]
-    assert broken(fields) == {("fields.1.index", "too_many_index")}
+    assert broken(fields) == {("fields.1.index", "limit")}
+    [error] = rules.check_definition(fields)
+    assert error.limit == 1 and "1 index field" in error.message and "索引字段" in error.message_zh
 
 
 def test_limits_of_ordinary_and_encrypted_fields():
@@ -89,8 +91,12 @@ def test_limits_of_ordinary_and_encrypted_fields():
         + [field(f"e{i}", encrypted=True) for i in range(19)]
     )
     assert rules.check_definition(at_limit) == []  # 1 index (encrypted) + 30 + 20 encrypted
-    assert ("fields", "too_many_ordinary") in broken(at_limit + [field("o30")])
-    assert ("fields", "too_many_encrypted") in broken(at_limit + [field("e19", encrypted=True)])
+    [ordinary] = rules.check_definition(at_limit + [field("o30")])
+    assert (ordinary.field, ordinary.rule, ordinary.limit) == ("fields", "limit", 30)
+    assert "ordinary fields" in ordinary.message and "this one has 31" in ordinary.message
+    [encrypted] = rules.check_definition(at_limit + [field("e19", encrypted=True)])
+    assert (encrypted.field, encrypted.rule, encrypted.limit) == ("fields", "limit", 20)
+    assert "encrypted fields" in encrypted.message and "当前 21 个" in encrypted.message_zh
 
 
 def published(fields):

@@ -2,17 +2,37 @@
 
 from dataclasses import dataclass
 
+LIMIT_RULE = "limit"
+
 
 @dataclass
 class FieldError:
-    """One broken rule on one field: the UI shows `message` next to `field`."""
+    """One broken rule on one field: the UI shows `message` next to `field`.
+
+    `message_zh` is the same message in Chinese where the rule has one; `limit` is the number a
+    tenant limit allows (rule `limit`), so pages and API clients need not parse the message."""
 
     field: str
     rule: str
     message: str
+    message_zh: str | None = None
+    limit: int | None = None
 
-    def as_dict(self) -> dict:
-        return {"field": self.field, "rule": self.rule, "message": self.message}
+    def message_in(self, lang: str) -> str:
+        return self.message_zh if lang == "zh" and self.message_zh else self.message
+
+    def as_dict(self, lang: str = "en") -> dict:
+        body = {"field": self.field, "rule": self.rule, "message": self.message_in(lang)}
+        if self.limit is not None:
+            body["limit"] = self.limit
+        return body
+
+    @classmethod
+    def limit_reached(cls, field: str, limit: int, en: str, zh: str) -> "FieldError":
+        """Every tenant limit is refused the same way: 422, rule `limit`, the limit named.
+
+        `en` and `zh` are the messages with `{limit}` where the number goes."""
+        return cls(field, LIMIT_RULE, en.format(limit=limit), zh.format(limit=limit), limit)
 
 
 class DomainError(Exception):
@@ -53,9 +73,21 @@ class ValidationFailed(DomainError):
     code = "validation_failed"
 
     def __init__(self, errors: list[FieldError]):
-        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
+        super().__init__(self.detail_in("en", errors))
         self.errors = errors
+
+    @staticmethod
+    def detail_in(lang: str, errors: list[FieldError]) -> str:
+        return "; ".join(f"{e.field}: {e.message_in(lang)}" for e in errors)
 
     @classmethod
     def single(cls, field: str, rule: str, message: str) -> "ValidationFailed":
         return cls([FieldError(field, rule, message)])
+
+
+class LimitReached(ValidationFailed):
+    """A tenant limit (pop pages, parameters, base tables, fields, custom pages, objects,
+    queues, licensed agents) is full: see `FieldError.limit_reached`."""
+
+    def __init__(self, field: str, limit: int, en: str, zh: str):
+        super().__init__([FieldError.limit_reached(field, limit, en, zh)])

@@ -23,6 +23,13 @@ LICENCE_FIELDS = {
     "allround": "licence_allround",
     "intelligent": "licence_intelligent",
 }
+LICENCE_ZH = {
+    "audio": "音频",
+    "video": "视频",
+    "multimedia": "多媒体",
+    "allround": "全能",
+    "intelligent": "智能识别",
+}
 
 
 async def list_agents(
@@ -239,6 +246,12 @@ async def _check_licences(
         allowed = getattr(tenant, LICENCE_FIELDS[key])
         if count > allowed and count > before.get(key, 0):
             what = "intelligent-recognition" if key == "intelligent" else key
-            message = f"the tenant's licence allows {allowed} {what} agents, this needs {count}"
-            errors.append(FieldError(field, "licence", message))
+            errors.append(
+                FieldError.limit_reached(
+                    field,
+                    allowed,
+                    f"the tenant's licence allows {{limit}} {what} agents, this needs {count}",
+                    f"租户的{LICENCE_ZH[key]}座席许可为 {{limit}} 个，此操作需要 {count} 个",
+                )
+            )
     return errors

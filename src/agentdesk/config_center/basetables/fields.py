@@ -58,10 +58,11 @@ def check_definition(fields: list[dict]) -> list[FieldError]:
             indexes += 1
             if indexes > MAX_INDEX_FIELDS:
                 errors.append(
-                    FieldError(
+                    FieldError.limit_reached(
                         f"fields.{i}.index",
-                        "too_many_index",
-                        f"a table has at most {MAX_INDEX_FIELDS} index field",
+                        MAX_INDEX_FIELDS,
+                        "a table has at most {limit} index field",
+                        "一个基础表最多 {limit} 个索引字段",
                     )
                 )
     errors += _check_limits(fields)
@@ -74,20 +75,21 @@ def _check_limits(fields: list[dict]) -> list[FieldError]:
     encrypted = sum(1 for f in fields if f["encrypted"])
     if ordinary > MAX_ORDINARY_FIELDS:
         errors.append(
-            FieldError(
+            FieldError.limit_reached(
                 "fields",
-                "too_many_ordinary",
-                f"a table has at most {MAX_ORDINARY_FIELDS} ordinary fields "
-                f"(neither index nor encrypted); this one has {ordinary}",
+                MAX_ORDINARY_FIELDS,
+                "a table has at most {limit} ordinary fields (neither index nor encrypted); "
+                f"this one has {ordinary}",
+                f"普通字段（非索引、非加密）最多 {{limit}} 个，当前 {ordinary} 个",
             )
         )
     if encrypted > MAX_ENCRYPTED_FIELDS:
         errors.append(
-            FieldError(
+            FieldError.limit_reached(
                 "fields",
-                "too_many_encrypted",
-                f"a table has at most {MAX_ENCRYPTED_FIELDS} encrypted fields; "
-                f"this one has {encrypted}",
+                MAX_ENCRYPTED_FIELDS,
+                f"a table has at most {{limit}} encrypted fields; this one has {encrypted}",
+                f"加密字段最多 {{limit}} 个，当前 {encrypted} 个",
             )
         )
     return errors

@@ -30,7 +30,7 @@ from agentdesk.config_center.basetables.rowcodec import RowCodec, aad_for, norma
 from agentdesk.config_center.basetables.schemas import TableWrite
 from agentdesk.kit.clock import Clock
 from agentdesk.kit.crypto import KeyRing, keyring_from_secret
-from agentdesk.kit.errors import Conflict, FieldError, ValidationFailed
+from agentdesk.kit.errors import Conflict, FieldError, LimitReached, ValidationFailed
 
 KEYS_ENV = "AGENTDESK_DATA_KEYS"
 BLIND_KEY_ENV = "AGENTDESK_BLIND_INDEX_KEY"
@@ -74,8 +74,11 @@ async def create_table(session: AsyncSession, tenant_id: int, data: TableWrite) 
     repo = TableRepository(session, tenant_id)
     await repo.lock_tenant()
     if await repo.count() >= rules.MAX_TABLES:
-        raise ValidationFailed.single(
-            "name", "too_many", f"a tenant has at most {rules.MAX_TABLES} base tables"
+        raise LimitReached(
+            "name",
+            rules.MAX_TABLES,
+            "a tenant has at most {limit} base tables",
+            "每个租户最多 {limit} 个基础表",
         )
     table = BaseTable(name=data.name, description=data.description, fields=[], next_field_no=1)
     await _apply(repo, table, data)

@@ -19,7 +19,7 @@ from agentdesk.config_center.custompages.repository import CustomPageRepository
 from agentdesk.config_center.custompages.schemas import CustomPageWrite
 from agentdesk.config_center.interfaces import service as interfaces
 from agentdesk.config_center.screenpop.models import PopPage
-from agentdesk.kit.errors import Conflict, FieldError, NotFound, ValidationFailed
+from agentdesk.kit.errors import Conflict, FieldError, LimitReached, NotFound, ValidationFailed
 
 
 async def list_pages(session: AsyncSession, tenant_id: int) -> list[tuple[CustomPage, list]]:
@@ -52,9 +52,11 @@ async def create_page(session: AsyncSession, tenant_id: int, data: CustomPageWri
     repo = CustomPageRepository(session, tenant_id)
     await repo.lock_tenant()
     if await repo.count() >= MAX_PAGES:
-        raise Conflict(
-            f"the tenant already has the maximum of {MAX_PAGES} custom pages",
-            code="limit_reached",
+        raise LimitReached(
+            "name",
+            MAX_PAGES,
+            "a tenant has at most {limit} custom pages",
+            "每个租户最多 {limit} 个自定义页面",
         )
     values, objects = await _validated(repo, data, None)
     page = repo.add(CustomPage(**values, published=False))
@@ -187,7 +189,14 @@ async def _check_internal(repo: CustomPageRepository, objects: list[dict]) -> li
     if not objects:
         return [FieldError("objects", "required", "add at least one object")]
     if len(objects) > MAX_OBJECTS:
-        return [FieldError("objects", "too_many", f"a page has at most {MAX_OBJECTS} objects")]
+        return [
+            FieldError.limit_reached(
+                "objects",
+                MAX_OBJECTS,
+                "a page has at most {limit} objects",
+                "每个页面最多 {limit} 个对象",
+            )
+        ]
     errors, seen = [], set()
     for index, obj in enumerate(objects):
         if obj["name"] in seen:

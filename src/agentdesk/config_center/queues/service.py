@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agentdesk.config_center.queues.models import SkillQueue
 from agentdesk.config_center.queues.repository import QueueRepository
 from agentdesk.config_center.queues.schemas import POLICIES, QueueWrite
-from agentdesk.kit.errors import Conflict, FieldError, ValidationFailed
+from agentdesk.kit.errors import Conflict, FieldError, LimitReached, ValidationFailed
 from agentdesk.tenancy.params import get_param
 
 VOICE_VIDEO, MULTIMEDIA = "voice_video", "multimedia"
@@ -49,10 +49,11 @@ async def create_queue(session: AsyncSession, tenant_id: int, data: QueueWrite) 
     await repo.lock_tenant()
     limit = await get_param(session, "max_skill_queues")
     if await repo.count() >= limit:
-        raise Conflict(
-            f"the tenant already has the maximum of {limit} skill queues "
-            "(system parameter max_skill_queues)",
-            code="limit_reached",
+        raise LimitReached(
+            "name",
+            limit,
+            "a tenant has at most {limit} skill queues (system parameter max_skill_queues)",
+            "每个租户最多 {limit} 个技能队列（系统参数 max_skill_queues）",
         )
     values = await _validated(repo, data, None)
     queue = repo.add(SkillQueue(**values))

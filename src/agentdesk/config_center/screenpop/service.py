@@ -31,7 +31,7 @@ from agentdesk.config_center.screenpop.whitelist import (
     parse_entry,
     parse_url,
 )
-from agentdesk.kit.errors import FieldError, NotFound, ValidationFailed
+from agentdesk.kit.errors import FieldError, LimitReached, NotFound, ValidationFailed
 from agentdesk.tenancy.params import get_param
 
 NOT_WHITELISTED = "not in the address whitelist [地址白名单]; ask the operations admin to add it"
@@ -182,10 +182,11 @@ async def create_page(session: AsyncSession, tenant_id: int, data: PopPageWrite)
     repo = PopPageRepository(session, tenant_id)
     limit = await get_param(session, "max_pop_pages_per_tab")
     if await repo.count(PopPage.tab == data.tab) >= limit:
-        raise ValidationFailed.single(
+        raise LimitReached(
             "tab",
-            "limit",
-            f"at most {limit} pop pages per tab (system parameter max_pop_pages_per_tab)",
+            limit,
+            "at most {limit} pop pages per tab (system parameter max_pop_pages_per_tab)",
+            "每个页签最多 {limit} 个弹屏页面（系统参数 max_pop_pages_per_tab）",
         )
     values = data.model_dump()
     if data.page_type == "internal":
@@ -301,10 +302,11 @@ async def add_param(
     existing = await repo.of_page(page_id)
     limit = await get_param(session, "max_pop_params_per_page")
     if len(existing) >= limit:
-        raise ValidationFailed.single(
+        raise LimitReached(
             "name",
-            "limit",
-            f"at most {limit} parameters per page (system parameter max_pop_params_per_page)",
+            limit,
+            "at most {limit} parameters per page (system parameter max_pop_params_per_page)",
+            "每个页面最多 {limit} 个参数（系统参数 max_pop_params_per_page）",
         )
     await _refuse_duplicate_param(repo, page_id, data.name)
     position = max((p.position for p in existing), default=0) + 1

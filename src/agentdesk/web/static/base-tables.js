@@ -20,9 +20,6 @@ const STATUS = { draft: ["草稿", "Draft"], published: ["已发布", "Published
 const MASKABLE = new Set(["string", "number"]);
 // The server's rules for fields, in Chinese (its messages are English).
 const RULES_ZH = {
-  too_many_index: "一个基础表最多只能有 1 个索引字段",
-  too_many_ordinary: "普通字段（非索引、非加密）最多 30 个",
-  too_many_encrypted: "加密字段最多 20 个",
   index_type: "索引字段只能是字符串或数字类型",
   not_applicable: "此字段类型不需要该项",
   formula: "字段名不能以 = + - @ 开头",
