@@ -119,7 +119,7 @@ def test_pops_open_in_order_with_exactly_their_parameters(live_server, pops, new
     sim.post(f"/api/sim/calls/{call['callid']}/hangup").raise_for_status()
     expect(state(page)).to_have_attribute("data-state", "acw")
     expect(pop_tabs(page)).to_have_count(5)  # still there during after-call work
-    page.get_by_role("button", name="Idle").click()
+    page.get_by_role("button", name="Ready").click()
     second = place_call(sim, caller="13900000009")
     expect(pop_tabs(page).first).to_have_attribute("data-callid", second["callid"])
     expect(pop_tabs(page)).to_have_count(5)
@@ -150,7 +150,7 @@ def test_each_callout_form_places_the_call_through_the_toolbar(
     frame.locator(f"#{button}").click()
     expect(state(page)).to_have_attribute("data-state", "dialing")
     expect(page.locator('[data-call="calledNum"]')).to_have_text("88880523")
-    expect(page.locator('[data-call="mediaType"]')).to_have_text(mode)
+    expect(page.locator('[data-call="mediaType"]')).to_have_attribute("data-value", mode)
     expect(page.locator('[data-call="direction"]')).to_have_text("Outbound")
     assert page.js_errors == []
 

@@ -100,7 +100,7 @@ def test_agent_dials_out_and_the_toolbar_follows_the_customer(
     dial = page.locator("#dial-form")
     dial.get_by_label("Number to call").fill("12ab")
     dial.get_by_role("button", name="Call").click()
-    expect(page.locator('[data-field="error"]')).to_contain_text("number")
+    expect(dial.locator('[data-error="number"]')).to_contain_text("3-24 digits")
     expect(state_of(page)).to_have_attribute("data-state", "idle")
 
     dial.get_by_label("Number to call").fill("13900000002")

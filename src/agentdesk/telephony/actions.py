@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agentdesk.config_center.called.lookup import resolve_called
 from agentdesk.config_center.queues.models import SkillQueue
 from agentdesk.kit.clock import Clock
-from agentdesk.kit.errors import Conflict, NotFound, ValidationFailed
+from agentdesk.kit.errors import Conflict, FieldError, NotFound, ValidationFailed
 from agentdesk.kit.ids import new_callid
 from agentdesk.storage.outbox import append_event
 from agentdesk.telephony import repository as repo
@@ -28,7 +28,16 @@ QUEUE_TIMEOUT, RING_TIMEOUT, ACW_END = "queue_timeout", "ring_timeout", "acw_end
 def check_number(field: str, number: str) -> str:
     number = (number or "").strip()
     if not PHONE_NUMBER.match(number):
-        raise ValidationFailed.single(field, "phone_number", "must be 3-24 digits, optional +")
+        raise ValidationFailed(
+            [
+                FieldError(
+                    field,
+                    "phone_number",
+                    "must be 3-24 digits, optional +",
+                    "号码须为 3–24 位数字，可以 + 开头",
+                )
+            ]
+        )
     return number
 
 

@@ -11,6 +11,7 @@ from agentdesk.config_center.basetables.api import keys_of
 from agentdesk.config_center.custompages.render import load_render_plan, run_render_plan
 from agentdesk.config_center.screenpop import service as screenpop
 from agentdesk.kit.errors import NotFound
+from agentdesk.telephony.actions import PHONE_NUMBER
 from agentdesk.telephony.states import LABELS
 from agentdesk.workbench.service import agent_call, agent_of
 
@@ -20,7 +21,13 @@ router = APIRouter(include_in_schema=False)
 @router.get("/workbench", response_class=HTMLResponse)
 async def workbench_page(request: Request, principal: Principal = Depends(current_principal)):
     principal.require(WORKBENCH_USE)
-    return render(request, "workbench.html", principal, state_labels=LABELS)
+    return render(
+        request,
+        "workbench.html",
+        principal,
+        state_labels=LABELS,
+        phone_pattern=PHONE_NUMBER.pattern,
+    )
 
 
 @router.get("/workbench/custom-pages/{custom_page_id}", response_class=HTMLResponse)

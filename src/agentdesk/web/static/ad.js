@@ -29,7 +29,13 @@ export async function api(method, url, body) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
-  const response = await fetch(url, init);
+  let response;
+  try {
+    response = await fetch(url, init);
+  } catch {
+    // The browser's own text ("Failed to fetch") says nothing to a user.
+    throw new ApiError(0, { detail: t("网络错误：请检查网络连接后重试", "Network error: check the connection and try again") });
+  }
   if (response.status === 204) return null;
   const data = await response.json().catch(() => null);
   if (!response.ok) throw new ApiError(response.status, data);

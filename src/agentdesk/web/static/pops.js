@@ -20,7 +20,8 @@ const tabList = document.getElementById("pop-tabs");
 const panels = document.getElementById("pop-panels");
 const emptyNote = document.getElementById("pop-empty");
 const CONNECTED = ["talking", "held"];
-const NUMBER = /^\+?[0-9*#]{3,25}$/;
+// The server's phone-number rule, served with the page: one rule on both sides.
+const NUMBER = new RegExp(document.getElementById("dial-form").dataset.phonePattern);
 
 // contentWindow of each pop iframe → the origin its messages must come from.
 const frames = new Map();
@@ -59,9 +60,12 @@ function addTab(page, call) {
   tab.setAttribute("aria-controls", id);
   tab.dataset.popPage = page.id;
   tab.dataset.kind = kind;
-  const badge = call ? call.callid.slice(-6) : "Web API";
+  // The suffix says which call a page belongs to; hovering names the caller.
+  const badge = call ? `· ${t("呼叫", "call")} …${call.callid.slice(-4)}` : "Web API";
   tab.innerHTML = `${escapeHtml(page.name)} <small class="muted">${escapeHtml(badge)}</small>`;
-  tab.title = call ? `${page.name} · callid ${call.callid}` : `${page.name} · Web API`;
+  tab.title = call
+    ? `${page.name} · ${t("呼叫", "call")} ${call.callid} · ${call.callerNum || ""} → ${call.calledNum || ""}`
+    : `${page.name} · ${t("Web API 页面，跨呼叫保持打开", "Web API page, stays open across calls")}`;
   tab.addEventListener("click", () => selectTab(tab));
 
   const panel = document.createElement("section");
@@ -331,8 +335,23 @@ document.addEventListener("agentdesk:snapshot", (event) => {
   }
 });
 
+// An ended call's pages stay readable (notes, tickets) but say they belong to the previous call,
+// until the next call's pages replace them.
+function markPrevious(callid) {
+  const label = t("上一通呼叫", "previous call");
+  document.querySelectorAll(`#pop-tabs [data-kind="call"][data-callid="${CSS.escape(callid)}"]`).forEach((tab) => {
+    tab.dataset.previous = "1";
+    tab.title = `${tab.title} · ${label}`;
+  });
+  document.querySelectorAll(`#pop-panels .pop-panel[data-kind="call"][data-callid="${CSS.escape(callid)}"]`).forEach((panel) => {
+    panel.dataset.previous = "1";
+    panel.querySelector(".pop-call")?.setAttribute("data-previous-label", `· ${label}`);
+  });
+}
+
 document.addEventListener("agentdesk:event", (event) => {
   const { type, payload } = event.detail;
   forwardCallEvent(type, payload);
   if (type === "Talking") openPops(payload);
+  if (type === "Release" && payload?.callid) markPrevious(payload.callid);
 });

@@ -4,7 +4,7 @@
 // sequence order; after a disconnect it reconnects with the last sequence it applied and the
 // server replays exactly what was missed. Every tab of the same agent does the same, so tabs
 // stay in step. Other modules (pop pages, the SDK bridge) listen to "agentdesk:event".
-import { api, showErrors, t } from "/static/ad.js";
+import { api, t } from "/static/ad.js";
 import { acwDeadline, acwLengthMs, secondsLeft } from "/static/countdown.js";
 
 const labels = JSON.parse(document.getElementById("state-labels").textContent);
@@ -16,10 +16,11 @@ const store = {
   presence: { state: "signed_out" },
   presenceReceivedAt: null,
   call: null,
+  previousCall: null,
   lastSeq: 0,
   skewMs: 0,
 };
-export const workbench = { store, act, dial };
+export const workbench = { store, act, dial, stateLabel };
 window.agentdeskWorkbench = workbench;
 
 const ENABLED = {
@@ -35,10 +36,36 @@ const ENABLED = {
   dial: (s) => ["idle", "busy", "rest", "acw"].includes(s),
 };
 
+const MEDIA_LABELS = { audio: ["音频", "Audio"], video: ["视频", "Video"] };
+const CALL_STATE_LABELS = { ended: ["已结束", "Ended"], queued: ["排队中", "Queued"] };
+
 function stateLabel(state) {
-  const pair = labels[state];
+  const pair = labels[state] || CALL_STATE_LABELS[state];
   return pair ? t(pair[0], pair[1]) : state;
 }
+
+function mediaLabel(media) {
+  const pair = MEDIA_LABELS[media];
+  return pair ? t(pair[0], pair[1]) : media || "-";
+}
+
+/** "m:ss" (or "h:mm:ss") since a server time, in the browser's clock. */
+function elapsed(serverIso) {
+  const start = Date.parse(serverIso || "");
+  if (!Number.isFinite(start)) return "";
+  const seconds = Math.max(0, Math.floor((Date.now() - store.skewMs - start) / 1000));
+  const [h, m, s] = [Math.floor(seconds / 3600), Math.floor(seconds / 60) % 60, seconds % 60];
+  const mmss = `${String(m).padStart(h ? 2 : 1, "0")}:${String(s).padStart(2, "0")}`;
+  return h ? `${h}:${mmss}` : mmss;
+}
+
+function renderTimers() {
+  const inState = store.presence.state !== "signed_out" && store.presence.since;
+  field("stateTimer").textContent = inState ? elapsed(store.presence.since) : "";
+  const talk = document.querySelector('[data-call="talkTime"]');
+  if (talk) talk.textContent = store.call?.answeredAt ? elapsed(store.call.answeredAt) : "-";
+}
+setInterval(renderTimers, 1000);
 
 function render() {
   const state = store.presence.state;
@@ -46,14 +73,22 @@ function render() {
   pill.textContent = stateLabel(state);
   pill.dataset.state = state;
   if (store.agent) field("workNo").textContent = store.agent.workNo;
+  field("autoAnswer").hidden = !store.agent?.autoAnswer;
   const pending = store.presence.pendingState;
   field("pending").textContent = pending ? `→ ${stateLabel(pending)}` : "";
   document.querySelectorAll("[data-action]").forEach((button) => {
     const rule = ENABLED[button.dataset.action];
     if (rule) button.disabled = !rule(state);
   });
+  // Pairs of opposites share one place on the toolbar: only the one that applies is shown.
+  $('[data-action="sign-out"]').hidden = state === "signed_out";
+  $('[data-action="sign-in"]').hidden = state !== "signed_out";
+  $('[data-action="unhold"]').hidden = state !== "held";
+  $('[data-action="hold"]').hidden = state === "held";
   renderCall();
+  renderPreviousCall();
   renderAcw();
+  renderTimers();
 }
 
 function renderCall() {
@@ -64,9 +99,27 @@ function renderCall() {
   document.querySelectorAll("[data-call]").forEach((el) => {
     const key = el.dataset.call;
     if (key === "direction") el.textContent = call.callType === "1" ? t("呼出", "Outbound") : t("呼入", "Inbound");
+    else if (key === "mediaType") {
+      el.textContent = mediaLabel(call.mediaType);
+      el.dataset.value = call.mediaType || "";
+    } else if (key === "state") {
+      el.textContent = stateLabel(call.state);
+      el.dataset.value = call.state || "";
+    } else if (key === "talkTime") return;
     else if (key === "calldata") el.textContent = Object.entries(call.calldata || {}).map(([k, v]) => `${k}=${v}`).join(", ") || "-";
     else el.textContent = call[key] || "-";
   });
+}
+
+// The call that just ended stays in view as one line until the next one ends.
+function renderPreviousCall() {
+  const line = field("previousCall");
+  const previous = store.previousCall;
+  line.hidden = !previous || previous.callid === store.call?.callid;
+  if (line.hidden) return;
+  const who = previous.callType === "1" ? previous.calledNum : previous.callerNum;
+  line.textContent = `${t("上一通呼叫", "Previous call")}: ${who || "-"} · ${mediaLabel(previous.mediaType)} · callid ${previous.callid}`;
+  line.title = `${previous.callerNum || ""} → ${previous.calledNum || ""}`;
 }
 
 let acwTimer = null;
@@ -113,7 +166,11 @@ function applyEvent(message) {
     store.presence = payload;
     store.presenceReceivedAt = Date.now();
   }
-  else if (["Ringing", "Talking", "Hold", "Unhold", "Dialing", "Release"].includes(type)) store.call = payload;
+  else if (type === "Release") {
+    store.previousCall = payload;
+    if (store.call?.callid === payload.callid) store.call = null;
+  } else if (["Ringing", "Talking", "Hold", "Unhold", "Dialing"].includes(type)) store.call = payload;
+  if (["Ringing", "Dialing"].includes(type)) clearErrors();
   render();
   document.dispatchEvent(new CustomEvent("agentdesk:event", { detail: message }));
 }
@@ -155,13 +212,34 @@ const ROUTES = {
   unhold: ["/api/workbench/unhold"],
 };
 
-async function act(action) {
+// One message per failure, in the UI language, gone at the next action or the next call:
+// a refused number shows next to the number field, anything else on the toolbar's line.
+function clearErrors() {
   field("error").textContent = "";
+  const form = $("#dial-form");
+  form.querySelectorAll("[data-error]").forEach((el) => (el.textContent = ""));
+  form.querySelectorAll(".invalid").forEach((el) => el.classList.remove("invalid"));
+}
+
+function showFailure(err) {
+  const errors = err.body?.errors || [];
+  const numberError = errors.find((e) => e.field === "number");
+  if (numberError) {
+    const form = $("#dial-form");
+    form.number.classList.add("invalid");
+    form.querySelector('[data-error="number"]').textContent = numberError.message;
+    return;
+  }
+  field("error").textContent = errors.length ? errors.map((e) => e.message).join("; ") : err.message;
+}
+
+async function act(action) {
+  clearErrors();
   const [url, body] = ROUTES[action];
   try {
     return await api("POST", url, body);
   } catch (err) {
-    field("error").textContent = err.message;
+    showFailure(err);
     throw err;
   }
 }
@@ -169,15 +247,14 @@ async function act(action) {
 // Outbound call through the toolbar; pop pages and the SDK call this too, so the toolbar
 // state always follows (R-DIAL-2).
 async function dial(number, mode = "audio") {
-  field("error").textContent = "";
+  clearErrors();
   const form = $("#dial-form");
   form.number.value = number;
   form.mode.value = mode;
   try {
     return await api("POST", "/api/workbench/dial", { number, mode });
   } catch (err) {
-    showErrors(form, err);
-    field("error").textContent = err.message;
+    showFailure(err);
     throw err;
   }
 }
