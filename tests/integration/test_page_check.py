@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from agentdesk.config_center.screenpop import checker
 from agentdesk.config_center.screenpop.checker import ADVICE_HTTPS, ADVICE_INDEPENDENT, check_page
-from agentdesk.kit.netguard import BlockedAddress, resolve_public
+from agentdesk.config_center.screenpop.whitelist import parse_entry
+from agentdesk.kit.outbound import no_answer_message
 
 WB = "http://desk.example.com:8000"
 
@@ -46,6 +46,8 @@ ROUTES: dict[str, tuple[int, list[tuple[str, str]]]] = {
     "/to-other": (302, [("Location", "{other}/csp-workbench?token=hop-secret")]),
     "/to-localhost": (302, [("Location", "http://localhost:{port}/plain")]),
     "/to-ftp": (302, [("Location", "ftp://127.0.0.1/file")]),
+    "/to-port": (302, [("Location", "http://127.0.0.1:{unlisted}/secret")]),
+    "/to-metadata": (302, [("Location", "http://169.254.169.254/latest/meta-data/")]),
 }
 
 
@@ -61,7 +63,10 @@ class Recorder(BaseHTTPRequestHandler):
         self.send_response(status)
         for name, value in headers:
             value = value.format(
-                self=server.base, other=server.other_base, port=server.server_address[1]
+                self=server.base,
+                other=server.other_base,
+                port=server.server_address[1],
+                unlisted=server.unlisted_port,
             )
             self.send_header(name, value)
         self.send_header("Content-Type", "text/html")
@@ -78,6 +83,7 @@ def start_server() -> ThreadingHTTPServer:
     httpd.hits = []
     httpd.base = f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.other_base = ""
+    httpd.unlisted_port = 0
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     return httpd
 
@@ -99,8 +105,22 @@ def site(servers):
     return servers[0]
 
 
-async def check(url: str, workbench: str = WB, allow_private: bool = True) -> dict:
-    return await check_page(url, workbench_origin=workbench, allow_private=allow_private, timeout=3)
+LISTED: list[str] = []  # whitelist patterns of every check (the servers' origins, see below)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def listed(servers):
+    """Both servers and `localhost` on the first one's port are whitelisted."""
+    first, second = servers
+    LISTED[:] = [first.base, second.base, f"http://localhost:{first.server_address[1]}"]
+
+
+async def check(
+    url: str, workbench: str = WB, allow_private: bool = True, patterns: list[str] | None = None
+) -> dict:
+    """check_page with the given whitelist (default LISTED), each entry with `allow_private`."""
+    entries = [(parse_entry(p), allow_private) for p in (LISTED if patterns is None else patterns)]
+    return await check_page(url, workbench_origin=workbench, entries=entries, timeout=3)
 
 
 def free_port() -> int:
@@ -212,26 +232,60 @@ async def test_redirect_to_another_scheme_is_reported(site):
     assert "http" in result["error"]
 
 
-async def test_every_hop_is_checked_by_netguard(site, monkeypatch):
-    """A public page redirecting to a private address must not reach it: simulate "public" by
-    letting 127.0.0.1 through and treating the name localhost as the private target."""
-    seen = []
-
-    async def guard(host, port, *, allow_private):
-        seen.append(host)
-        if host == "localhost":
-            raise BlockedAddress("localhost (127.0.0.1) is a loopback address")
-        return await resolve_public(host, port, allow_private=True)
-
-    monkeypatch.setattr(checker, "resolve_public", guard)
-    result = await check(site.base + "/to-localhost", allow_private=False)
-    assert seen == ["127.0.0.1", "localhost"]
+async def test_every_hop_is_checked_by_netguard_with_its_own_entry(site):
+    """127.0.0.1:port may reach loopback, the localhost entry may not: the first hop's
+    permission does not carry over to the redirect."""
+    port = site.server_address[1]
+    entries = [(parse_entry(site.base), True), (parse_entry(f"http://localhost:{port}"), False)]
+    result = await check_page(
+        site.base + "/to-localhost", workbench_origin=WB, entries=entries, timeout=3
+    )
     assert result["reachable"] is False
     assert "loopback" in result["error"]
+    assert result["redirects"] == [f"http://localhost:{port}/plain"]
     assert [path for path, _ in site.hits] == ["/to-localhost"]  # /plain never requested
 
 
+async def test_redirect_to_a_host_outside_the_whitelist_is_not_followed(servers, site):
+    other = servers[1]
+    result = await check(site.base + "/to-other", patterns=[site.base])
+    assert result["reachable"] is False
+    assert result["framing"] == "unknown"
+    assert "not in the address whitelist" in result["error"]
+    assert other.hits == []
+
+
 # ---------------------------------------------------------------- refusals and failures
+
+
+async def test_redirect_to_another_port_of_a_private_entry_is_not_followed(site):
+    """The entry allows private addresses of 127.0.0.1:<port> only, not its other ports."""
+    victim = start_server()
+    try:
+        site.unlisted_port = victim.server_address[1]
+        result = await check(site.base + "/to-port", patterns=[site.base])
+    finally:
+        victim.shutdown()
+        victim.server_close()
+    assert victim.hits == []
+    assert result["reachable"] is False and result["status"] is None
+    assert result["error"] == f"http://127.0.0.1:{site.unlisted_port}/secret is not in the " + (
+        "address whitelist [地址白名单]"
+    )
+    assert result["redirects"] == [f"http://127.0.0.1:{site.unlisted_port}/secret"]
+
+
+async def test_redirect_to_the_metadata_address_is_not_followed(site):
+    result = await check(site.base + "/to-metadata", patterns=[site.base])
+    assert result["reachable"] is False
+    assert "not in the address whitelist" in result["error"]
+    # Even whitelisted, it is link-local: only an entry allowing private addresses reaches it.
+    patterns = [site.base, "http://169.254.169.254"]
+    entries = [(parse_entry(patterns[0]), True), (parse_entry(patterns[1]), False)]
+    result = await check_page(
+        site.base + "/to-metadata", workbench_origin=WB, entries=entries, timeout=3
+    )
+    assert "link-local" in result["error"]
 
 
 async def test_loopback_refused_without_allow_private(site):
@@ -259,18 +313,20 @@ async def test_localhost_name_allowed_keeps_the_host_header(site):
 
 
 async def test_unreachable_port_is_reported_not_raised():
-    result = await check(f"http://127.0.0.1:{free_port()}/page")
+    port = free_port()
+    result = await check(f"http://127.0.0.1:{port}/page", patterns=[f"http://127.0.0.1:{port}"])
     assert result["reachable"] is False
     assert result["status"] is None
     assert result["framing"] == "unknown"
-    assert result["error"].startswith("could not connect")
+    assert result["error"] == no_answer_message(3)
 
 
 async def test_tls_failure_is_reported(site):
-    result = await check(f"https://127.0.0.1:{site.server_address[1]}/plain")
+    tls = f"https://127.0.0.1:{site.server_address[1]}"
+    result = await check(tls + "/plain", patterns=[tls])
     assert result["https"] is True
     assert result["reachable"] is False
-    assert result["error"].startswith("could not connect")
+    assert result["error"] == no_answer_message(3)  # the same text as a closed port
     assert ADVICE_HTTPS not in result["advice"]
 
 
@@ -328,6 +384,7 @@ def example_pages():
 
 
 async def test_example_pages_verdicts(example_pages):
+    LISTED.append(example_pages)
     customer = await check(example_pages + "/customer.html?callerNum=1&origin=" + WB)
     assert (customer["status"], customer["framing"]) == (200, "allowed")
     elsewhere = await check(example_pages + "/customer.html", workbench="http://other.test:8000")

@@ -152,3 +152,20 @@ async def test_localhost_is_refused_for_real():
 async def test_empty_host_is_an_error():
     with pytest.raises(ValueError):
         await resolve_public("  ", 80, allow_private=True)
+
+
+@pytest.mark.parametrize("host", ["localhost.", "LOCALHOST", "api.localhost", "a.b.localhost."])
+async def test_localhost_names_are_loopback_without_asking_dns(monkeypatch, host):
+    """RFC 6761: a resolver that does not know `localhost.` or `x.localhost` must not make
+    them look harmless (or public)."""
+    loop = asyncio.get_running_loop()
+
+    async def public_dns(*args, **kwargs):
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", 443))]
+
+    monkeypatch.setattr(loop, "getaddrinfo", public_dns)
+    with pytest.raises(BlockedAddress, match="loopback"):
+        await resolve_public(host, 443, allow_private=False)
+    assert await resolve_public("notlocalhost.example", 443, allow_private=False) == [
+        "93.184.216.34"
+    ]

@@ -17,6 +17,17 @@ def test_parse_target():
     assert parse_target("http://例子.测试/").host == "xn--fsqu00a.xn--0zwm56d"
 
 
+def test_parse_target_connects_where_a_browser_would():
+    """The page check fetches the host the agent's browser loads (kit.urlhost), not Python's
+    IDNA 2003 reading of it."""
+    assert parse_target("https://straße.example/crm").host == "xn--strae-oqa.example"
+    assert parse_target("http://0x7f.1:8001/").host == "127.0.0.1"
+    assert parse_target("http://[::ffff:127.0.0.1]/").host == "::ffff:7f00:1"
+    dotted = parse_target("https://crm.example.com./x")
+    assert dotted.host == "crm.example.com."
+    assert dotted.host_header == "crm.example.com."
+
+
 @pytest.mark.parametrize(
     ("url", "message"),
     [
@@ -25,6 +36,8 @@ def test_parse_target():
         ("http://user:pw@x.example/", "user name or password"),
         ("http://x.example:99999/", "invalid port"),
         ("x.example/path", "only http:// and https://"),
+        ("http://1.2.3.4.5/", "invalid IPv4"),
+        ("http://💩.example/", "international name"),
     ],
 )
 def test_parse_target_refuses(url, message):

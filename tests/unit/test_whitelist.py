@@ -67,7 +67,7 @@ def test_refused(url):
 
 
 def test_url_parts_are_normalised():
-    origin = parse_url("HTTPS://Good.COM.:443/a/./b/../c")
+    origin = parse_url("HTTPS://Good.COM:443/a/./b/../c")
     assert (origin.scheme, origin.host, origin.port, origin.path) == (
         "https",
         "good.com",
@@ -76,6 +76,75 @@ def test_url_parts_are_normalised():
     )
     assert origin.origin == "https://good.com"
     assert parse_url("http://127.0.0.1:8001/").origin == "http://127.0.0.1:8001"
+
+
+def test_a_trailing_dot_matches_the_host_but_stays_in_the_origin():
+    """Chrome's origin of https://good.com./ is "https://good.com." (postMessage compares it)."""
+    origin = parse_url("HTTPS://Good.COM.:443/x")
+    assert origin.host == "good.com."
+    assert origin.origin == "https://good.com."
+    assert find_entry("https://good.com./x", ENTRIES) == parse_entry("https://good.com")
+    assert parse_entry("https://good.com.").host == "good.com"
+    # An IPv4 address loses the dot, as in the browser.
+    assert parse_url("http://127.0.0.1.:8001/").origin == "http://127.0.0.1:8001"
+
+
+@pytest.mark.parametrize(
+    ("url", "origin"),
+    [
+        # UTS #46 non-transitional, as Chromium: ß and ς are kept, not folded to ss and σ.
+        ("https://straße.example/crm", "https://xn--strae-oqa.example"),
+        ("https://STRAẞE.example/", "https://xn--strae-oqa.example"),  # capital sharp s
+        ("https://stra%C3%9Fe.example/", "https://xn--strae-oqa.example"),
+        ("https://faß.de/", "https://xn--fa-hia.de"),
+        ("https://ｅｘａｍｐｌｅ.com/", "https://example.com"),  # full-width letters
+        ("https://a。b.example/", "https://a.b.example"),  # ideographic full stop
+        ("https://exa%6dple.com/", "https://example.com"),
+        # Every IPv4 number form is the address it stands for.
+        ("http://2130706433:8001/", "http://127.0.0.1:8001"),
+        ("http://0x7f.1:8001/", "http://127.0.0.1:8001"),
+        ("http://0177.0.0.1:8001/", "http://127.0.0.1:8001"),
+        ("http://127.1:8001/", "http://127.0.0.1:8001"),
+        ("http://[0:0:0:0:0:0:0:1]:8001/", "http://[::1]:8001"),
+        ("http://[::ffff:127.0.0.1]/", "http://[::ffff:7f00:1]"),
+    ],
+)
+def test_hosts_are_parsed_as_browsers_do(url, origin):
+    assert parse_url(url).origin == origin
+
+
+def test_idn_entry_does_not_cover_its_ascii_folding():
+    """IDNA 2003 (Python's codec) folds ß to ss; browsers load xn--strae-oqa, another domain."""
+    strasse = [parse_entry("https://strasse.example")]
+    assert find_entry("https://straße.example/crm", strasse) is None
+    assert find_entry("https://STRAẞE.example/crm", strasse) is None
+    sharp = [parse_entry("https://straße.example")]
+    assert sharp[0].host == "xn--strae-oqa.example"
+    assert find_entry("https://xn--strae-oqa.example/crm", sharp) is not None
+    assert find_entry("https://strasse.example/crm", sharp) is None
+    ip = [parse_entry("http://127.0.0.1:8001")]
+    assert find_entry("http://2130706433:8001/", ip) is not None  # the same address
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://x\u200dy.example/",  # a joiner out of context: Chromium refuses it too
+        "https://💩.la/",  # UTS #46 allows, IDNA 2008 does not: refused, never guessed
+        "https://good.com..//",  # empty label
+        "https://my_host.example/",
+        "https://1.2.3.4.5/",
+        "http://256.0.0.1/",
+        "https://good.com＠evil.com/",  # full-width @ folds into @
+        "https://xn--zz.example/",  # invalid punycode
+        "http://[::1/",
+        "http://[fe80::1%25eth0]/",
+        "https://a%00b.example/",
+    ],
+)
+def test_hosts_that_cannot_be_reasoned_about_are_refused(url):
+    with pytest.raises(BadUrl):
+        parse_url(url)
 
 
 @pytest.mark.parametrize(

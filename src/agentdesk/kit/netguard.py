@@ -76,6 +76,13 @@ def _literal_ip(host: str) -> IPAddress | None:
         return None
 
 
+def _is_localhost_name(host: str) -> bool:
+    """`localhost` and every name under it are loopback (RFC 6761; browsers never ask DNS),
+    whatever a resolver would say, trailing dot or not."""
+    name = host.lower().removesuffix(".")
+    return name == "localhost" or name.endswith(".localhost")
+
+
 def _refuse(host: str, ip: str, reason: str) -> BlockedAddress:
     shown = host if _literal_ip(host) is not None else f"{host} ({ip})"
     return BlockedAddress(
@@ -94,6 +101,11 @@ async def resolve_public(host: str, port: int, *, allow_private: bool) -> list[s
     host = host.strip()
     if not host:
         raise ValueError("empty host")
+    if not allow_private and _is_localhost_name(host):
+        raise BlockedAddress(
+            f"{host} is not a public address (loopback name); the server only connects to "
+            "public ones"
+        )
     literal = _literal_ip(host)
     if literal is not None:
         addresses = [str(literal)]

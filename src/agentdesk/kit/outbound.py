@@ -1,9 +1,21 @@
 """Server-side requests to a URL an admin typed, pinned to the addresses the SSRF guard approved.
 
-Like the page check (config_center/screenpop/checker.py), the host is resolved once with
-`kit.netguard.resolve_public` and the connection goes to one of those addresses while the Host
+Every request (the page check's GET, an enterprise interface's POST) goes through here. The
+host is the one a browser would load (`kit.urlhost`), resolved once with
+`kit.netguard.resolve_public`, and the connection goes to one of those addresses while the Host
 header and the TLS server name (SNI, certificate check) stay the real host name, so DNS cannot
-change between the check and the connection. Redirects are never followed.
+change between the check and the connection.
+
+Redirects are followed only by `get_following`, at most MAX_REDIRECTS of them, and every hop is
+treated as a new request: the caller's `permit` approves it (the page check asks the address
+whitelist) and says whether *that hop* may reach private addresses, and netguard checks its
+addresses on their own. A permission granted to the first URL never carries over to where it
+redirects, or a whitelisted page could point the server at any port of 127.0.0.1 or at
+169.254.169.254.
+
+Every failure to get an HTTP answer (refused, reset, TLS failure, time-out, not HTTP at all)
+reads the same, `no_answer_message`: distinct texts per cause would tell an admin which ports
+of a host are open, i.e. make the server a port scanner.
 
 The request is built by an httpx client (time-outs, default headers) but sent through its
 transport: the client logs every full URL, and URLs may carry tokens. Nothing here logs a query
@@ -14,41 +26,62 @@ safe to show an admin and to log.
 import asyncio
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from agentdesk.kit.netguard import BlockedAddress, resolve_public
+from agentdesk.kit.urlhost import HostError, authority_host, canonical_host
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
+MAX_REDIRECTS = 3
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_ANSWER_BYTES = 1_000_000
 JSON_CONTENT_TYPE = "application/json; charset=UTF-8"
 USER_AGENT = "agentdesk"
 
 
 class OutboundError(Exception):
-    """The request failed before an HTTP answer arrived. `kind`: invalid_url, blocked, dns,
-    connect, timeout, too_large or http; `message` names no secret."""
+    """The request failed before an HTTP answer arrived. `kind`: invalid_url, refused (by the
+    caller's `permit`), blocked, dns, connect, timeout or too_large; `message` names no secret.
+    `redirects`: the hops followed before the failure (redacted), for `get_following`."""
 
     def __init__(self, message: str, *, kind: str):
         super().__init__(message)
         self.message = message
         self.kind = kind
+        self.redirects: tuple[str, ...] = ()
+
+
+Permit = Callable[["Target"], bool]
+"""Approves one hop before anything is sent: returns whether it may reach private addresses,
+or raises OutboundError (kind "refused") when it must not be requested at all."""
 
 
 class Target(NamedTuple):
     url: str
     scheme: str
-    host: str  # ASCII (punycode), without brackets
+    host: str  # as a browser loads it (kit.urlhost), trailing dot kept, without brackets
     port: int
 
     @property
     def host_header(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return host if self.port == DEFAULT_PORTS[self.scheme] else f"{host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """The answer `get_following` stopped at: status and headers, never the body."""
+
+    status: int
+    headers: httpx.Headers
+    target: Target  # the hop that gave this answer
+    redirects: tuple[str, ...]  # every hop after the first, redacted, in order
+    too_many_redirects: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,13 +108,17 @@ def parse_target(url: str) -> Target:
         port = parts.port or DEFAULT_PORTS[scheme]
     except ValueError:
         raise ValueError("the URL has an invalid port") from None
-    host = parts.hostname
-    if not host.isascii():
-        try:
-            host = host.encode("idna").decode("ascii")
-        except UnicodeError:
-            raise ValueError("the URL has an invalid host name") from None
-    return Target(url.strip(), scheme, host, port)
+    try:
+        host = canonical_host(authority_host(parts.netloc))
+    except HostError as exc:
+        raise ValueError(str(exc)) from None
+    return Target(url.strip(), scheme, host.removeprefix("[").removesuffix("]"), port)
+
+
+def no_answer_message(timeout: float) -> str:
+    """The one text for every failure to get an HTTP answer (see the module docstring)."""
+    ms = round(timeout * 1000)
+    return f"no HTTP answer: the connection was refused, failed or timed out (time-out {ms} ms)"
 
 
 def redact(url: str) -> str:
@@ -121,16 +158,18 @@ async def _send_pinned(
     transport: httpx.AsyncBaseTransport,
     target: Target,
     addresses: list[str],
-    method: str,
-    headers: dict[str, str],
-    content: bytes,
-    max_bytes: int,
+    request: tuple[str, dict[str, str], bytes | None],
+    max_bytes: int | None,
 ) -> tuple[int, httpx.Headers, bytes]:
-    """Send to each approved address in turn until one connects; read the answer (capped)."""
+    """Send to each approved address in turn until one connects; read the answer (capped),
+    or with `max_bytes` None only its status and headers."""
+    method, headers, content = request
     last_error: Exception | None = None
-    extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+    # Browsers send the trailing dot in Host but not in the TLS server name (RFC 6066).
+    sni = target.host.removesuffix(".")
+    extensions = {"sni_hostname": sni} if target.scheme == "https" else {}
     for address in addresses:
-        request = client.build_request(
+        built = client.build_request(
             method,
             _pinned_url(target, address),
             headers={**headers, "Host": target.host_header},
@@ -138,12 +177,13 @@ async def _send_pinned(
             extensions=extensions,
         )
         try:
-            response = await transport.handle_async_request(request)
+            response = await transport.handle_async_request(built)
         except httpx.ConnectError as exc:  # try the next address
             last_error = exc
             continue
         try:
-            return response.status_code, response.headers, await _read_capped(response, max_bytes)
+            body = b"" if max_bytes is None else await _read_capped(response, max_bytes)
+            return response.status_code, response.headers, body
         finally:
             await response.aclose()
     assert last_error is not None
@@ -152,20 +192,28 @@ async def _send_pinned(
 
 def _failure(exc: BaseException, timeout: float) -> OutboundError:
     """A secret-free OutboundError for whatever went wrong on the way."""
-    ms = round(timeout * 1000)
     if isinstance(exc, OutboundError):
         return exc
     if isinstance(exc, BlockedAddress):
         return OutboundError(exc.message, kind="blocked")
     if isinstance(exc, httpx.TimeoutException | TimeoutError):  # TimeoutError is an OSError
-        return OutboundError(f"no answer within the time-out of {ms} ms", kind="timeout")
-    if isinstance(exc, httpx.ConnectError):
-        return OutboundError(f"could not connect: {str(exc)[:200] or 'refused'}", kind="connect")
-    if isinstance(exc, httpx.HTTPError):
-        return OutboundError(f"{type(exc).__name__}: {str(exc)[:200]}", kind="http")
+        return OutboundError(no_answer_message(timeout), kind="timeout")
+    if isinstance(exc, httpx.HTTPError):  # refused, reset, TLS, not HTTP: all read the same
+        return OutboundError(no_answer_message(timeout), kind="connect")
     if isinstance(exc, OSError):
         return OutboundError("the host name could not be resolved", kind="dns")
     return OutboundError(str(exc), kind="invalid_url")  # ValueError: already readable
+
+
+def _client(timeout: float) -> tuple[httpx.AsyncClient, httpx.AsyncHTTPTransport]:
+    transport = httpx.AsyncHTTPTransport(retries=0)
+    client = httpx.AsyncClient(
+        transport=transport, timeout=timeout, follow_redirects=False, trust_env=False
+    )
+    return client, transport
+
+
+_CAUGHT = (OutboundError, BlockedAddress, OSError, ValueError, httpx.HTTPError)
 
 
 async def post_json(
@@ -194,14 +242,54 @@ async def post_json(
         target = parse_target(url)
         async with asyncio.timeout(timeout):
             addresses = await resolve_public(target.host, target.port, allow_private=allow_private)
-            transport = httpx.AsyncHTTPTransport(retries=0)
-            async with httpx.AsyncClient(
-                transport=transport, timeout=timeout, follow_redirects=False, trust_env=False
-            ) as client:
+            client, transport = _client(timeout)
+            async with client:
                 status, answer_headers, body = await _send_pinned(
-                    client, transport, target, addresses, "POST", sent, content, max_bytes
+                    client, transport, target, addresses, ("POST", sent, content), max_bytes
                 )
-    except (OutboundError, BlockedAddress, OSError, ValueError, httpx.HTTPError) as exc:
+    except _CAUGHT as exc:
         raise _failure(exc, timeout) from None
     elapsed = round((time.monotonic() - started) * 1000)
     return Answer(status, answer_headers, body, elapsed)
+
+
+async def _get_hop(
+    client: httpx.AsyncClient, transport: httpx.AsyncBaseTransport, target: Target, permit: Permit
+) -> tuple[int, httpx.Headers]:
+    """One hop on its own terms: permitted, resolved, guarded, then requested (headers only)."""
+    allow_private = permit(target)
+    addresses = await resolve_public(target.host, target.port, allow_private=allow_private)
+    request = ("GET", {"User-Agent": USER_AGENT}, None)
+    status, headers, _ = await _send_pinned(client, transport, target, addresses, request, None)
+    return status, headers
+
+
+async def get_following(
+    url: str, *, timeout: float, permit: Permit, max_redirects: int = MAX_REDIRECTS
+) -> Fetched:
+    """GET `url` and the redirects it leads to (at most `max_redirects`) within `timeout`
+    seconds overall, reading status and headers only.
+
+    Every hop, the first included, must pass `permit` and netguard with the permission `permit`
+    gave for that hop. Raises OutboundError (with the `redirects` followed so far) when a hop
+    is unusable, refused, blocked, unresolvable or does not answer; more redirects than allowed
+    is not an error but `Fetched.too_many_redirects` on the last redirect answer."""
+    redirects: list[str] = []
+    try:
+        target = parse_target(url)
+        async with asyncio.timeout(timeout):
+            client, transport = _client(timeout)
+            async with client:
+                while True:
+                    status, headers = await _get_hop(client, transport, target, permit)
+                    location = headers.get("location")
+                    if status not in REDIRECT_STATUSES or not location:
+                        return Fetched(status, headers, target, tuple(redirects))
+                    if len(redirects) >= max_redirects:
+                        return Fetched(status, headers, target, tuple(redirects), True)
+                    target = parse_target(urljoin(target.url, location))
+                    redirects.append(redact(target.url))
+    except _CAUGHT as exc:
+        error = _failure(exc, timeout)
+        error.redirects = tuple(redirects)
+        raise error from None

@@ -67,10 +67,11 @@ async def _check_and_store(request: Request, tenant_id: int, page_id: int) -> Po
     db, settings = request.app.state.db, request.app.state.settings
     async with db.reader() as session:
         page = await service.get_page(session, tenant_id, page_id)
-        matched = service.match_whitelist(page.url, await service.whitelist_entries(session))
-    if matched is not None and page.page_type == "external":
+        entries = await service.whitelist_entries(session)
+    if service.is_whitelisted(page.url, entries) and page.page_type == "external":
+        # Every redirect hop is matched against the whitelist again (see checker).
         result = await checker.check_page(
-            page.url, workbench_origin=settings.origin, allow_private=matched[1]
+            page.url, workbench_origin=settings.origin, entries=entries
         )
         async with db.transaction() as session:
             await service.store_check(session, tenant_id, page_id, result)

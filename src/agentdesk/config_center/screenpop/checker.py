@@ -3,27 +3,36 @@
 `framing_verdict` applies the browsers' rules to a response's headers: an enforced
 Content-Security-Policy `frame-ancestors` directive decides when present (and X-Frame-Options is
 then ignored), otherwise X-Frame-Options does. `check_page` fetches the page from the server
-(public addresses only, see kit.netguard) and reports reachability, HTTPS, the verdict and advice.
+and reports reachability, HTTPS, the verdict and advice.
+
+The fetch is kit.outbound's `get_following`: every redirect hop must itself match an address
+whitelist entry and pass kit.netguard with *that* entry's private-address permission, so a
+whitelisted page cannot steer the server to another port of 127.0.0.1 or to a metadata address,
+and failures all read the same, so the check cannot be used to scan ports.
 
 Nothing here logs a query string or a header value: pop URLs and headers may carry tokens.
 """
 
-import asyncio
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import NamedTuple
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
-import httpx
-
-from agentdesk.kit.netguard import BlockedAddress, resolve_public
-from agentdesk.kit.outbound import Target, parse_target, redact
+from agentdesk.config_center.screenpop import whitelist
+from agentdesk.kit.outbound import (
+    MAX_REDIRECTS,
+    OutboundError,
+    Permit,
+    Target,
+    get_following,
+    parse_target,
+    redact,
+)
+from agentdesk.kit.urlhost import HostError, authority_host, canonical_host
 
 log = logging.getLogger(__name__)
 
-MAX_REDIRECTS = 3
-REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 
 ADVICE_INDEPENDENT = "use independent mode [独立打开]"
@@ -47,7 +56,11 @@ class Origin(NamedTuple):
             port = parts.port
         except ValueError:
             port = None
-        return cls(scheme, (parts.hostname or "").lower(), port or DEFAULT_PORTS.get(scheme))
+        try:  # the host as the browser serialises it (kit.urlhost), brackets aside
+            host = canonical_host(authority_host(parts.netloc)).strip("[]")
+        except HostError:
+            host = (parts.hostname or "").lower()
+        return cls(scheme, host, port or DEFAULT_PORTS.get(scheme))
 
     def serialize(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
@@ -291,59 +304,20 @@ def _parse_target(url: str) -> Target:
         raise
 
 
-def _describe(exc: Exception, timeout: float) -> str:
-    """A short, secret-free description of why a fetch failed."""
-    if isinstance(exc, httpx.ConnectTimeout):
-        return f"connection timed out after {timeout:g} s"
-    if isinstance(exc, httpx.TimeoutException):
-        return f"no response within {timeout:g} s"
-    if isinstance(exc, httpx.ConnectError):
-        return f"could not connect: {_clip(str(exc) or 'connection failed', 200)}"
-    if isinstance(exc, httpx.HTTPError):
-        return f"{type(exc).__name__}: {_clip(str(exc), 200)}"
-    if isinstance(exc, TimeoutError):  # before OSError: TimeoutError is one
-        return f"host name resolution timed out after {timeout:g} s"
-    if isinstance(exc, OSError):
-        return "the host name could not be resolved"
-    return str(exc)  # ValueError from _parse_target: already readable
+def _whitelisted(entries: Sequence[tuple[whitelist.Entry, bool]]) -> Permit:
+    """Each hop must match a whitelist entry; it may reach private addresses only when that
+    entry allows it."""
 
+    def permit(target: Target) -> bool:
+        allowed = whitelist.permission(target.url, entries)
+        if allowed is None:
+            raise OutboundError(
+                f"{redact(target.url)} is not in the address whitelist [地址白名单]",
+                kind="refused",
+            )
+        return allowed
 
-async def _fetch(
-    client: httpx.AsyncClient,
-    transport: httpx.AsyncBaseTransport,
-    hop: Target,
-    addresses: list[str],
-) -> tuple[int, httpx.Headers]:
-    """GET the hop from the resolved addresses (pinned, so DNS cannot change between the check
-    and the connection), keeping Host and TLS SNI/certificate checks on the real host name.
-
-    The request is built by the client (timeouts, default headers) but sent through the
-    transport, because the client logs every full URL, query string included. Only the status
-    and headers are read, never the body."""
-    parts = urlsplit(hop.url)
-    default = hop.port == DEFAULT_PORTS[hop.scheme]
-    host_header = hop.host if ":" not in hop.host else f"[{hop.host}]"
-    if not default:
-        host_header += f":{hop.port}"
-    last_error: Exception | None = None
-    for address in addresses:
-        ip = f"[{address}]" if ":" in address else address
-        pinned = f"{hop.scheme}://{ip}:{hop.port}{parts.path or '/'}"
-        if parts.query:
-            pinned += f"?{parts.query}"
-        extensions = {"sni_hostname": hop.host} if hop.scheme == "https" else {}
-        request = client.build_request(
-            "GET", pinned, headers={"Host": host_header}, extensions=extensions
-        )
-        try:
-            response = await transport.handle_async_request(request)
-        except httpx.ConnectError as exc:  # try the next address
-            last_error = exc
-            continue
-        await response.aclose()
-        return response.status_code, response.headers
-    assert last_error is not None
-    raise last_error
+    return permit
 
 
 def _result(url: str, **values) -> dict:
@@ -363,15 +337,51 @@ def _result(url: str, **values) -> dict:
     return result
 
 
+def _all_https(url: str, redirects: Sequence[str]) -> bool:
+    return all(hop.lower().startswith("https:") for hop in [url.strip(), *redirects])
+
+
+def _failed(url: str, exc: OutboundError, https: bool) -> dict:
+    """The result of a check that got no answer to judge (never a header of a refused hop)."""
+    if exc.kind == "refused":
+        reason = (
+            "The page was not fetched further: it redirects to an address that is not in the "
+            "address whitelist, and the check visits whitelisted addresses only."
+        )
+        advice = ["point the page URL at its final address"]
+    elif exc.kind == "blocked":
+        reason = (
+            "The page was not fetched: its address is not public (a whitelist entry can "
+            "allow private addresses of that entry for page checks)."
+        )
+        advice = []
+    else:
+        reason = "The page could not be fetched from the AgentDesk server."
+        advice = [] if https else [ADVICE_HTTPS]
+    return _result(
+        url,
+        https=https,
+        redirects=list(exc.redirects),
+        error=exc.message,
+        reason=reason,
+        advice=advice,
+    )
+
+
 async def check_page(
-    url: str, *, workbench_origin: str, allow_private: bool, timeout: float = 5.0
+    url: str,
+    *,
+    workbench_origin: str,
+    entries: Sequence[tuple[whitelist.Entry, bool]],
+    timeout: float = 5.0,
 ) -> dict:
     """Fetch `url` like the workbench's iframe would and report whether it can be embedded.
 
-    Never raises for a bad URL or a network problem: they are reported in "error". Each hop of
-    at most MAX_REDIRECTS redirects is resolved and checked against kit.netguard first."""
+    `entries`: the address whitelist with each entry's allow_private flag; the URL and each of
+    at most MAX_REDIRECTS redirects must match one. Never raises for a bad URL or a network
+    problem: they are reported in "error"."""
     try:
-        hop = _parse_target(url)
+        _parse_target(url)
     except ValueError as exc:
         return _result(
             url,
@@ -379,29 +389,14 @@ async def check_page(
             error=str(exc),
             reason="The URL cannot be checked.",
         )
-    https = hop.scheme == "https"
-    redirects: list[str] = []
-    status: int | None = None
-    headers: httpx.Headers | None = None
     try:
-        transport = httpx.AsyncHTTPTransport(retries=0)
-        async with httpx.AsyncClient(
-            transport=transport, timeout=timeout, follow_redirects=False, trust_env=False
-        ) as client:
-            while True:
-                https = https and hop.scheme == "https"
-                addresses = await asyncio.wait_for(
-                    resolve_public(hop.host, hop.port, allow_private=allow_private), timeout
-                )
-                status, headers = await _fetch(client, transport, hop, addresses)
-                location = headers.get("location")
-                if status not in REDIRECT_STATUSES or not location:
-                    break
-                if len(redirects) >= MAX_REDIRECTS:
-                    raise _TooManyRedirects(status)
-                hop = _parse_target(urljoin(hop.url, location))
-                redirects.append(redact(hop.url))
-    except _TooManyRedirects:
+        fetched = await get_following(url, timeout=timeout, permit=_whitelisted(entries))
+    except OutboundError as exc:
+        log.info("page check %s: %s", redact(url), exc.kind)
+        return _failed(url, exc, _all_https(url, exc.redirects))
+    status, headers, redirects = fetched.status, fetched.headers, list(fetched.redirects)
+    https = _all_https(url, redirects)
+    if fetched.too_many_redirects:
         log.info("page check %s: more than %d redirects", redact(url), MAX_REDIRECTS)
         return _result(
             url,
@@ -413,30 +408,7 @@ async def check_page(
             reason="The page redirects too many times to be checked.",
             advice=["point the page URL at its final address"],
         )
-    except BlockedAddress as exc:
-        log.info("page check %s: blocked address", redact(url))
-        return _result(
-            url,
-            https=https,
-            redirects=redirects,
-            error=exc.message,
-            reason=(
-                "The page was not fetched: its address is not public (a whitelist entry can "
-                "allow private addresses for page checks)."
-            ),
-        )
-    except (OSError, ValueError, httpx.HTTPError) as exc:
-        log.info("page check %s: %s", redact(url), type(exc).__name__)
-        return _result(
-            url,
-            https=https,
-            redirects=redirects,
-            error=_describe(exc, timeout),
-            reason="The page could not be fetched from the AgentDesk server.",
-            advice=[] if https else [ADVICE_HTTPS],
-        )
-    assert headers is not None and status is not None
-    framing, reason = framing_verdict(headers, hop.url, workbench_origin)
+    framing, reason = framing_verdict(headers, fetched.target.url, workbench_origin)
     if not https and Origin.parse(workbench_origin).scheme == "https":
         framing = "forbidden"
         reason += (
@@ -461,9 +433,3 @@ async def check_page(
         advice=advice,
         redirects=redirects,
     )
-
-
-class _TooManyRedirects(Exception):
-    def __init__(self, status: int):
-        super().__init__(status)
-        self.status = status

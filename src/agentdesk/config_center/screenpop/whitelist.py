@@ -1,20 +1,33 @@
 """The address whitelist [地址白名单] matcher: scheme + host + port (+ path prefix), exactly.
 
-A URL is taken apart the way a browser would load it (lower-case host, trailing dot dropped,
-international names in punycode, default ports made explicit, dot segments resolved) and each
-part compared with an entry. Nothing is ever matched as a substring, so
-`https://good.com.evil.com`, `https://good.com@evil.com` or `https://evil.com/https://good.com`
-never pass for `https://good.com`.
+A URL is taken apart the way a browser would load it (the host exactly as Chromium parses it,
+see kit.urlhost: UTS #46 non-transitional for international names, every IPv4 number form as
+dotted decimal; default ports made explicit, dot segments resolved) and each part compared
+with an entry. Nothing is ever matched as a substring, so `https://good.com.evil.com`,
+`https://good.com@evil.com` or `https://evil.com/https://good.com` never pass for
+`https://good.com`, and `https://straße.example` (xn--strae-oqa) never for
+`https://strasse.example`.
+
+A trailing dot names the same DNS host, so `https://good.com./` matches `https://good.com`,
+but it stays in the page's origin: the browser's origin keeps it, and postMessage checks
+compare origins.
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
+
+from agentdesk.kit.urlhost import HostError, authority_host, canonical_host
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 # Characters a browser strips or rewrites before parsing, which we refuse instead.
 _SUSPICIOUS = re.compile(r"[\\\s\x00-\x1f\x7f]")
+UNPARSABLE = (
+    "the {what} cannot be parsed: a '[' without its ']', or a character that stands for "
+    "'@', ':', '/', '?' or '#'"
+)
 
 
 class BadUrl(ValueError):
@@ -24,7 +37,7 @@ class BadUrl(ValueError):
 @dataclass(frozen=True)
 class Origin:
     scheme: str
-    host: str
+    host: str  # as the browser loads it: a trailing dot kept, IPv6 in brackets
     port: int
     path: str
 
@@ -49,19 +62,18 @@ class Entry:
 
 
 def normalise_host(host: str) -> str:
-    """Lower-case ASCII (punycode) host without a trailing dot; raises BadUrl when invalid."""
-    host = host.strip().rstrip(".").lower()
-    if not host:
-        raise BadUrl("the URL has no host")
-    if host.startswith("[") or re.fullmatch(r"[0-9.]+", host):
-        return host  # IP literal: compared as written (lower-case)
+    """The host as a browser loads it (trailing dot kept); raises BadUrl when it is not one
+    the whitelist can reason about: besides what browsers refuse, any label that is not
+    letters, digits and inner hyphens (an `_`, an empty label)."""
     try:
-        ascii_host = host.encode("idna").decode("ascii")
-    except UnicodeError as exc:
-        raise BadUrl(f"invalid host name: {host}") from exc
-    if not all(_LABEL.match(label) for label in ascii_host.split(".")):
-        raise BadUrl(f"invalid host name: {host}")
-    return ascii_host
+        canonical = canonical_host(host.strip())
+    except HostError as exc:
+        raise BadUrl(str(exc)) from None
+    if canonical.startswith("[") or re.fullmatch(r"[0-9.]+", canonical):
+        return canonical  # IP literal, already in the one form browsers write it
+    if not all(_LABEL.match(label) for label in canonical.removesuffix(".").split(".")):
+        raise BadUrl(f"invalid host name: {canonical}")
+    return canonical
 
 
 def remove_dot_segments(path: str) -> str:
@@ -84,7 +96,10 @@ def parse_url(url: str) -> Origin:
         raise BadUrl("the URL is empty")
     if _SUSPICIOUS.search(url):
         raise BadUrl("the URL contains spaces, control characters or backslashes")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unclosed "[", a character that folds into "@" (not echoed back)
+        raise BadUrl(UNPARSABLE.format(what="URL")) from None
     scheme = parts.scheme.lower()
     if scheme not in DEFAULT_PORTS:
         raise BadUrl("only http:// and https:// URLs can be opened")
@@ -94,7 +109,7 @@ def parse_url(url: str) -> Origin:
         port = parts.port or DEFAULT_PORTS[scheme]
     except ValueError as exc:
         raise BadUrl("the URL has an invalid port") from exc
-    host = normalise_host(unquote(parts.hostname or ""))
+    host = normalise_host(authority_host(parts.netloc))
     return Origin(scheme, host, port, remove_dot_segments(parts.path or "/"))
 
 
@@ -103,7 +118,10 @@ def parse_entry(pattern: str) -> Entry:
     if not isinstance(pattern, str) or not pattern.strip():
         raise BadUrl("the entry is empty")
     pattern = pattern.strip()
-    parts = urlsplit(pattern)
+    try:
+        parts = urlsplit(pattern)
+    except ValueError:
+        raise BadUrl(UNPARSABLE.format(what="entry")) from None
     if parts.query or parts.fragment or pattern.endswith(("?", "#")):
         raise BadUrl("an entry has no query or fragment")
     wildcard = (parts.hostname or "").startswith("*.")
@@ -112,7 +130,7 @@ def parse_entry(pattern: str) -> Entry:
         raise BadUrl("a wildcard is allowed only as the leading '*.' label of the host")
     placeholder = pattern.replace("://*.", "://wildcard-label.", 1) if wildcard else pattern
     origin = parse_url(placeholder)
-    host = origin.host
+    host = origin.host.removesuffix(".")  # entries name DNS hosts; see _host_matches
     if wildcard:
         host = "*." + host.removeprefix("wildcard-label.")
         if host.count(".") < 2:
@@ -122,6 +140,7 @@ def parse_entry(pattern: str) -> Entry:
 
 
 def _host_matches(entry_host: str, host: str) -> bool:
+    host = host.removesuffix(".")  # the same DNS host, fully qualified
     if entry_host.startswith("*."):
         # Exactly one more label, as a TLS wildcard: *.example.com covers a.example.com only.
         label, _, rest = host.partition(".")
@@ -153,3 +172,11 @@ def find_entry(url: str, entries: list[Entry]) -> Entry | None:
     except BadUrl:
         return None
     return next((entry for entry in entries if entry_matches(entry, origin)), None)
+
+
+def permission(url: str, entries: Sequence[tuple[Entry, bool]]) -> bool | None:
+    """Whether `url` may reach private addresses (the allow_private flag of the first entry it
+    matches), or None when it matches no entry."""
+    flags = dict(entries)
+    found = find_entry(url, list(flags))
+    return None if found is None else flags[found]
