@@ -39,6 +39,8 @@ class Settings:
     # How often a stream re-reads the outbox even without a doorbell (covers lost pub/sub).
     stream_poll_seconds: float = 2.0
     timer_poll_seconds: float = 0.2
+    # How often the outbox drops events older than the system parameter event_retention_hours.
+    outbox_prune_seconds: float = 600.0
 
     @property
     def origin(self) -> str:
