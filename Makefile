@@ -25,7 +25,7 @@ run: install
 	@$(BIN)/python examples/third_party_pages.py --host 127.0.0.1 --port $(EXAMPLES_PORT) \
 	  --workbench-origin '*' --agentdesk-origin http://127.0.0.1:$${PORT:-8000} & \
 	  examples=$$!; trap "kill $$examples 2>/dev/null" EXIT INT TERM; \
-	  $(BIN)/agentdesk run
+	  EXAMPLES_PORT=$(EXAMPLES_PORT) $(BIN)/agentdesk run
 
 # Debian's Chromium for the browser suite (Playwright drives /usr/bin/chromium).
 chromium:

@@ -1,5 +1,6 @@
 """The application factory: `create_app(settings)` wires engines, bus, hub and routers."""
 
+import asyncio
 import logging
 from contextlib import asynccontextmanager
 
@@ -19,7 +20,9 @@ from agentdesk.kit.validation import field_errors_from_pydantic
 from agentdesk.realtime.bus import make_bus
 from agentdesk.realtime.hub import StreamHub
 from agentdesk.routes import include_routers
+from agentdesk.storage import outbox
 from agentdesk.storage.database import Database
+from agentdesk.tenancy.params import get_param
 from agentdesk.web import STATIC_DIR
 from agentdesk.web.i18n import pick_language
 
@@ -89,6 +92,18 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+def _start_outbox_pruning(db: Database, settings: Settings) -> asyncio.Task:
+    """Keep the outbox to the system parameter `event_retention_hours` (read each round)."""
+
+    async def retention_hours(session) -> int:
+        return await get_param(session, "event_retention_hours")
+
+    return asyncio.create_task(
+        outbox.prune_forever(db, retention_hours, settings.outbox_prune_seconds),
+        name="outbox-prune",
+    )
+
+
 def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -105,6 +120,7 @@ def create_app(settings: Settings) -> FastAPI:
             from agentdesk.telephony.runner import start_background
 
             background = await start_background(app)
+            background.append(_start_outbox_pruning(db, settings))
         try:
             yield
         finally:

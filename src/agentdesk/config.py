@@ -17,6 +17,13 @@ def _read_or_create_secret(path: Path) -> str:
     return value
 
 
+def _examples_origin(env: dict[str, str]) -> str:
+    """Where `make run` serves the sample third-party pages: EXAMPLES_PORT on this machine,
+    unless AGENTDESK_EXAMPLES_ORIGIN names the origin outright."""
+    explicit = env.get("AGENTDESK_EXAMPLES_ORIGIN", "").strip().rstrip("/")
+    return explicit or f"http://127.0.0.1:{int(env.get('EXAMPLES_PORT') or 8001)}"
+
+
 def _flag(value: str | None, default: bool) -> bool:
     if value is None or value == "":
         return default
@@ -39,6 +46,10 @@ class Settings:
     # How often a stream re-reads the outbox even without a doorbell (covers lost pub/sub).
     stream_poll_seconds: float = 2.0
     timer_poll_seconds: float = 0.2
+    # How often the outbox drops events older than the system parameter event_retention_hours.
+    outbox_prune_seconds: float = 600.0
+    # The sample pages of examples/ the demo tenant's pops, whitelist and interface point at.
+    examples_origin: str = "http://127.0.0.1:8001"
 
     @property
     def origin(self) -> str:
@@ -70,4 +81,5 @@ class Settings:
             port=int(env.get("PORT", "8000")),
             public_origin=env.get("AGENTDESK_PUBLIC_ORIGIN", "").rstrip("/"),
             simulator_enabled=_flag(env.get("AGENTDESK_SIMULATOR"), True),
+            examples_origin=_examples_origin(env),
         )

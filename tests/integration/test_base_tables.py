@@ -260,6 +260,28 @@ def test_import_end_to_end_browse_search_and_export(server):
         assert uploads_left() == []  # the job deleted its copy of the upload
 
 
+def test_downloads_keep_the_csv_extension_in_both_file_names(server):
+    """Browsers without RFC 5987 use the plain ASCII `filename`: it must still end in .csv."""
+    from urllib.parse import quote
+
+    with admin(server) as client:
+        chinese = make_table(client, name="客户")
+        mixed = make_table(client, name="会员_Members")
+        for table, plain, utf8 in (
+            (chinese, "table.csv", "客户.csv"),
+            (mixed, "Members.csv", "会员_Members.csv"),
+        ):
+            for path in ("template.csv", "export.csv"):
+                response = client.get(f"{BASE}/{table['id']}/{path}")
+                assert response.status_code == 200, response.text
+                disposition = response.headers["content-disposition"]
+                if path == "template.csv":
+                    assert f'filename="{plain}"' in disposition, disposition
+                    assert f"filename*=UTF-8''{quote(utf8)}" in disposition, disposition
+                else:  # the export's name carries the date before its extension
+                    assert disposition.split('filename="')[1].split('"')[0].endswith(".csv")
+
+
 def test_gb18030_files_as_chinese_excel_writes_them(server):
     with admin(server) as client:
         table = make_table(client)

@@ -7,7 +7,9 @@ from agentdesk.telephony.routing import (
     apply_policy,
     choose_agent,
     choose_call,
+    outbound_queue_types,
     rank_agents,
+    takes_inbound,
 )
 
 T0 = datetime(2026, 1, 1, 9, 0, 0)
@@ -86,3 +88,14 @@ def test_policy_transfer_until_the_transfer_limit():
 
 def test_policy_transfer_without_target_releases():
     assert apply_policy("transfer_queue", None, 0, 5).action == "release"
+
+
+def test_only_outbound_agents_take_no_inbound_calls():
+    assert takes_inbound("operator") and takes_inbound("inspector")
+    assert not takes_inbound("outbound")
+
+
+def test_an_outbound_call_prefers_the_queues_of_its_own_media():
+    assert outbound_queue_types("video") == ("video", "video_click")
+    assert outbound_queue_types("audio") == ("voice", "voice_click")
+    assert outbound_queue_types("email") == ()

@@ -6,6 +6,14 @@ from sqlalchemy import func, select
 
 from agentdesk.auth.models import User
 from agentdesk.auth.service import create_user
+from agentdesk.cli.demo_examples import (
+    DEMO_INTERFACE_NAME,
+    DEMO_WHITELIST_NOTE,
+    EXAMPLES_ORIGIN,
+    QUERY_PATH,
+    origin_parts,
+    retarget_examples,
+)
 from agentdesk.config import Settings
 from agentdesk.config_center.agents.models import Agent, AgentSkill
 from agentdesk.config_center.basetables import service as basetables
@@ -25,8 +33,6 @@ from agentdesk.tenancy.models import AccessCode, OutboundNumber, SystemParameter
 DEMO_TENANT = "demo"
 ACCESS_CODE = "960358"
 OUTBOUND_NUMBER = "4008009600"
-# The sample third-party pages of examples/, served by `make run` on a second port.
-EXAMPLES_ORIGIN = "http://127.0.0.1:8001"
 # The signed sample page verifies with the same secret (examples/third_party_pages.py).
 DEMO_POP_SECRET = "demo-pop-secret-2026"
 DEMO_MAX_POPS = 8
@@ -52,9 +58,13 @@ async def seed_demo(settings: Settings) -> bool:
     db = Database(settings.database_url)
     try:
         async with db.transaction() as session:
-            if await session.scalar(select(Tenant).where(Tenant.code == DEMO_TENANT)):
+            tenant = await session.scalar(select(Tenant).where(Tenant.code == DEMO_TENANT))
+            if tenant is not None:
+                await retarget_examples(session, tenant.id, settings.examples_origin)
                 return False
-            await _seed(session, secret_key=settings.secret_key)
+            await _seed(
+                session, examples_origin=settings.examples_origin, secret_key=settings.secret_key
+            )
             return True
     finally:
         await db.dispose()
@@ -134,20 +144,24 @@ async def _seed_pops(session, tenant_id: int, origin: str) -> None:
     parameter to 8 (operations admins can change it back)."""
     if await session.get(SystemParameter, "max_pop_pages_per_tab") is None:
         session.add(SystemParameter(key="max_pop_pages_per_tab", value=DEMO_MAX_POPS))
-    host, _, port = origin.split("://", 1)[1].partition(":")
-    scheme = origin.split("://", 1)[0]
+    scheme, host, port = origin_parts(origin)
     existing = await session.scalar(
-        select(WhitelistEntry).where(WhitelistEntry.host == host, WhitelistEntry.port == int(port))
+        select(WhitelistEntry).where(
+            WhitelistEntry.scheme == scheme,
+            WhitelistEntry.host == host,
+            WhitelistEntry.port == port,
+            WhitelistEntry.path_prefix == "",
+        )
     )
     if existing is None:
         session.add(
             WhitelistEntry(
                 scheme=scheme,
                 host=host,
-                port=int(port or 80),
+                port=port,
                 path_prefix="",
                 allow_private=True,  # the samples run on this machine
-                note="demo sample pages (examples/)",
+                note=DEMO_WHITELIST_NOTE,
             )
         )
     pages = [
@@ -227,9 +241,9 @@ async def _seed_internal_pages(session, tenant_id: int, origin: str) -> None:
     api = await interfaces.create_interface(
         session,
         InterfaceWrite(
-            name="客户查询 Customer query",
-            description="examples/: POST /rest/v1/queryCustomer",
-            url=f"{origin}/rest/v1/queryCustomer",
+            name=DEMO_INTERFACE_NAME,
+            description=f"examples/: POST {QUERY_PATH}",
+            url=f"{origin}{QUERY_PATH}",
             timeout_ms=3000,
             allow_private=True,  # the sample runs on this machine
             tenant_ids=[tenant_id],
@@ -349,7 +363,7 @@ def print_banner(settings: Settings) -> None:
         *[f"    {u:<11} {p:<17} {label}" for u, p, label in LOGINS],
         "  place a call as a customer:",
         f"    .venv/bin/agentdesk sim call --tenant demo --caller 13800000001 --called {ACCESS_CODE} --data orderNo=A-1001",
-        f"  sample third-party pages:  {EXAMPLES_ORIGIN}/  (screen pops of the demo tenant)",
+        f"  sample third-party pages:  {settings.examples_origin}/  (screen pops of the demo tenant)",
         "",
     ]
     print("\n".join(lines), flush=True)

@@ -5,6 +5,7 @@ import os
 
 import uvicorn
 
+from agentdesk.cli.sim_cmd import forget_server_url, record_server_url
 from agentdesk.config import Settings
 from agentdesk.migrations.migrate import upgrade
 
@@ -30,18 +31,22 @@ def cmd_serve(args) -> int:
     port = args.port or settings.port
     os.environ.setdefault("AGENTDESK_PUBLIC_ORIGIN", settings.origin)
     os.environ["HOST"], os.environ["PORT"] = host, str(port)
-    uvicorn.run(
-        "agentdesk.cli.asgi:build_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=args.workers,
-        log_level="info",
-        ws_ping_interval=20,
-        # Frames are small JSON: compression costs CPU per frame and a zlib context (hundreds
-        # of KB) per connection, which thousands of workbenches cannot afford.
-        ws_per_message_deflate=False,
-    )
+    url = record_server_url(settings.data_dir, host, port)
+    try:
+        uvicorn.run(
+            "agentdesk.cli.asgi:build_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=args.workers,
+            log_level="info",
+            ws_ping_interval=20,
+            # Frames are small JSON: compression costs CPU per frame and a zlib context
+            # (hundreds of KB) per connection, which thousands of workbenches cannot afford.
+            ws_per_message_deflate=False,
+        )
+    finally:
+        forget_server_url(settings.data_dir, url)
     return 0
 
 

@@ -1,17 +1,58 @@
 """`agentdesk sim ...`: play the customer against a running server through its REST API."""
 
+import contextlib
 import json
 import os
 import sys
+from pathlib import Path
 
 import httpx
 
 from agentdesk.config import Settings
 
+SERVER_URL_FILE = "server_url"  # in the data dir: where `agentdesk serve`/`make run` listens
+HOW_TO_CHOOSE = (
+    "start it with `make run`, or point the simulator at it: --server URL, "
+    "AGENTDESK_URL=URL, or PORT=N for http://127.0.0.1:N"
+)
 
-def _client(args) -> httpx.Client:
-    settings = Settings.from_env()
-    base = args.server or os.environ.get("AGENTDESK_URL") or f"http://127.0.0.1:{settings.port}"
+
+def server_url(args, settings: Settings, env=None) -> tuple[str, str]:
+    """The server to talk to and where that choice came from, in this order: --server,
+    AGENTDESK_URL, PORT, the URL the running server recorded in the data dir, the default."""
+    env = os.environ if env is None else env
+    if args.server:
+        return args.server.rstrip("/"), "--server"
+    if env.get("AGENTDESK_URL"):
+        return env["AGENTDESK_URL"].rstrip("/"), "AGENTDESK_URL"
+    if env.get("PORT"):
+        return f"http://127.0.0.1:{settings.port}", "PORT"
+    recorded = settings.data_dir / SERVER_URL_FILE
+    if recorded.is_file() and recorded.read_text().strip():
+        return recorded.read_text().strip(), f"recorded by the server in {recorded}"
+    return f"http://127.0.0.1:{settings.port}", "default"
+
+
+def record_server_url(data_dir: Path, host: str, port: int) -> str:
+    """Note where this server listens, so `agentdesk sim` in another shell finds it without
+    being told (`PORT=9000 make run`, then plain `agentdesk sim ...`)."""
+    if host in ("", "0.0.0.0", "::"):
+        host = "127.0.0.1"  # listening everywhere: loopback reaches it
+    url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / SERVER_URL_FILE).write_text(url + "\n")
+    return url
+
+
+def forget_server_url(data_dir: Path, url: str) -> None:
+    """Remove the note when the server stops, unless another server has replaced it."""
+    path = data_dir / SERVER_URL_FILE
+    with contextlib.suppress(OSError):
+        if path.read_text().strip() == url:
+            path.unlink()
+
+
+def _client(base: str, settings: Settings) -> httpx.Client:
     return httpx.Client(
         base_url=base,
         headers={"Authorization": f"Bearer {settings.sim_token}"},
@@ -30,12 +71,24 @@ def _parse_data(pairs: list[str]) -> dict[str, str]:
 
 
 def _call(args, method: str, path: str, body: dict | None = None) -> dict | None:
+    settings = Settings.from_env()
+    base, source = server_url(args, settings)
     try:
-        with _client(args) as client:
+        with _client(base, settings) as client:
             response = client.request(method, path, json=body)
     except httpx.HTTPError as exc:
-        raise SystemExit(f"cannot reach the agentdesk server: {exc}") from exc
-    data = response.json() if response.content else None
+        # Names the URL and the ways to change it; never the token (it is in a header only).
+        raise SystemExit(
+            f"cannot reach the agentdesk server at {base} ({source}): "
+            f"{type(exc).__name__}: {exc}\n{HOW_TO_CHOOSE}"
+        ) from exc
+    try:
+        data = response.json() if response.content else None
+    except ValueError:  # something else listens there (the sample pages' port, say)
+        raise SystemExit(
+            f"{base} ({source}) answered HTTP {response.status_code}, but not as agentdesk does"
+            f"\n{HOW_TO_CHOOSE}"
+        ) from None
     if response.status_code >= 400:
         print(json.dumps(data, ensure_ascii=False, indent=2), file=sys.stderr)
         raise SystemExit(1)
@@ -72,7 +125,11 @@ def cmd_show(args) -> int:
 
 def add_commands(sub) -> None:
     sim = sub.add_parser("sim", help="act as a customer (simulated telephone network)")
-    sim.add_argument("--server", help="server base URL (default AGENTDESK_URL or local PORT)")
+    sim.add_argument(
+        "--server",
+        help="server base URL (default: AGENTDESK_URL, else http://127.0.0.1:PORT, else where "
+        "the local server last started, else http://127.0.0.1:8000)",
+    )
     ops = sim.add_subparsers(dest="sim_command", required=True)
     p = ops.add_parser("call", help="place an inbound call; prints the callid")
     p.add_argument("--tenant", required=True)

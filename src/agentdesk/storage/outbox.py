@@ -4,18 +4,43 @@ Each stream (one per agent) has its own gap-free sequence. Events are collected 
 transaction and written just before its commit: one counter update per stream (which also
 locks the stream's row until commit, so a sequence number is never committed out of order and
 a reconnect with `last_seq` is exact) and one insert for all of them.
+
+The log is kept for the retention (system parameter `event_retention_hours`): `prune_forever`
+deletes older events in small batches, on every worker at once if need be (the deletes are
+idempotent and skip rows another worker is deleting). A cursor whose next event is gone is no
+longer `covered`: the stream then hands the workbench a fresh snapshot instead of a gap.
 """
 
-from datetime import datetime
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, DateTime, Integer, String, UniqueConstraint, func, insert, select
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Integer,
+    String,
+    UniqueConstraint,
+    delete,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from agentdesk.kit.clock import Clock
 from agentdesk.storage.base import Base, BigId, IdMixin
 
+if TYPE_CHECKING:
+    from agentdesk.storage.database import Database
+
+log = logging.getLogger(__name__)
 PENDING_EVENTS = "agentdesk.pending_events"
+PRUNE_BATCH = 1000
 
 
 class EventStream(Base):
@@ -78,6 +103,9 @@ async def write_pending(session: AsyncSession) -> list[dict]:
     for event in pending:
         by_stream.setdefault(event[1], []).append(event)
     messages, rows = [], []
+    # Stamped here in UTC, not by the database's now(): the prune cutoff is computed in UTC
+    # too, whatever time zone the database session runs in.
+    created_at = Clock().now()
     # Streams in a fixed order: two transactions never wait for each other's stream rows
     # the other way round (no deadlock on PostgreSQL).
     for stream_id in sorted(by_stream):
@@ -87,7 +115,7 @@ async def write_pending(session: AsyncSession) -> list[dict]:
             seq = last - len(events) + 1 + offset
             rows.append(
                 {"tenant_id": tenant_id, "stream_id": stream_id, "seq": seq, "type": type_}
-                | {"payload": payload}
+                | {"payload": payload, "created_at": created_at}
             )
             messages.append({"stream": stream_id, "seq": seq, "type": type_, "payload": payload})
     await session.execute(insert(OutboxEvent), rows)  # one executemany for all of them
@@ -124,8 +152,72 @@ async def stream_head(session: AsyncSession, stream_id: int) -> int:
     return (await stream_heads(session, [stream_id])).get(stream_id, 0)
 
 
-async def prune_events_before(session: AsyncSession, cutoff: datetime) -> int:
-    from sqlalchemy import delete
+async def covers(session: AsyncSession, stream_id: int, after_seq: int, head: int) -> bool:
+    """Whether the outbox can still replay everything after `after_seq` up to `head`.
 
-    result = await session.execute(delete(OutboxEvent).where(OutboxEvent.created_at < cutoff))
-    return result.rowcount or 0
+    Events are pruned oldest first and sequences have no gaps, so the cursor is covered when
+    nothing follows it or the event right after it is still stored."""
+    if after_seq >= head:
+        return True
+    found = await session.scalar(
+        select(OutboxEvent.id).where(
+            OutboxEvent.stream_id == stream_id, OutboxEvent.seq == after_seq + 1
+        )
+    )
+    return found is not None
+
+
+async def prune_events_before(
+    session: AsyncSession, cutoff: datetime, limit: int = PRUNE_BATCH
+) -> int:
+    """Delete up to `limit` events created before `cutoff`; returns how many went.
+
+    Rows another worker is deleting are skipped (PostgreSQL SKIP LOCKED), so several workers
+    pruning at once neither wait for nor trip over each other."""
+    ids = (
+        await session.scalars(
+            select(OutboxEvent.id)
+            .where(OutboxEvent.created_at < cutoff)
+            .order_by(OutboxEvent.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+    if not ids:
+        return 0
+    await session.execute(delete(OutboxEvent).where(OutboxEvent.id.in_(ids)))
+    return len(ids)
+
+
+RetentionHours = Callable[[AsyncSession], Awaitable[int]]
+
+
+async def prune_expired(
+    db: "Database", retention_hours: RetentionHours, now: datetime, limit: int = PRUNE_BATCH
+) -> int:
+    """Delete every event older than the retention, one short transaction per batch (SQLite's
+    single writer is never held for long); returns how many went."""
+    total = 0
+    while True:
+        async with db.transaction() as session:
+            cutoff = now - timedelta(hours=await retention_hours(session))
+            deleted = await prune_events_before(session, cutoff, limit)
+        total += deleted
+        if deleted < limit:
+            return total
+        await asyncio.sleep(0)  # let waiting writers in between batches
+
+
+async def prune_forever(db: "Database", retention_hours: RetentionHours, every: float) -> None:
+    """Prune the outbox every `every` seconds until cancelled; a failure waits for the next
+    round (nothing is lost by pruning late)."""
+    while True:
+        try:
+            deleted = await prune_expired(db, retention_hours, Clock().now())
+            if deleted:
+                log.info("pruned %d outbox events past the retention", deleted)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("outbox prune failed; retrying next round")
+        await asyncio.sleep(every)

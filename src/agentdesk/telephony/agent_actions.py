@@ -141,7 +141,7 @@ async def do_dial(
         raise Forbidden(
             "outbound audio/video calls need an audio/video skill queue", code="no_skill"
         )
-    queue = await repo.primary_voice_video_queue(session, agent_id)
+    queue = await repo.outbound_queue(session, agent_id, media)
     now = clock.now()
     state = next_state(presence.state, "dial")
     call = Call(

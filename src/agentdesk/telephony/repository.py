@@ -2,15 +2,21 @@
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agentdesk.auth.models import User
 from agentdesk.config_center.agents.models import Agent, AgentSkill
 from agentdesk.config_center.queues.models import SkillQueue
+from agentdesk.telephony import routing
 from agentdesk.telephony.models import AgentPresence, Call
 from agentdesk.telephony.routing import AgentCandidate, WaitingCall
 from agentdesk.tenancy.models import AccessCode, OutboundNumber, Tenant
+
+
+def _takes_inbound():
+    """The agents routing may offer an inbound call to (`routing.takes_inbound`)."""
+    return Agent.platform_role.not_in(routing.NO_INBOUND_ROLES)
 
 
 async def lock_presence(
@@ -121,7 +127,7 @@ async def _idle_candidates(
         select(*columns)
         .join(AgentSkill, AgentSkill.agent_id == Agent.id)
         .join(AgentPresence, AgentPresence.agent_id == Agent.id)
-        .where(AgentSkill.queue_id == queue_id, AgentPresence.state == "idle")
+        .where(AgentSkill.queue_id == queue_id, AgentPresence.state == "idle", _takes_inbound())
         .order_by(
             AgentSkill.skill_weight.desc(),
             Agent.agent_weight.desc(),
@@ -145,7 +151,12 @@ async def signed_in_count(session: AsyncSession, queue_id: int) -> int:
         select(func.count())
         .select_from(AgentSkill)
         .join(AgentPresence, AgentPresence.agent_id == AgentSkill.agent_id)
-        .where(AgentSkill.queue_id == queue_id, AgentPresence.state != "signed_out")
+        .join(Agent, Agent.id == AgentSkill.agent_id)
+        .where(
+            AgentSkill.queue_id == queue_id,
+            AgentPresence.state != "signed_out",
+            _takes_inbound(),
+        )
     )
     return (await session.execute(stmt)).scalar_one()
 
@@ -161,7 +172,8 @@ async def waiting_calls_for(session: AsyncSession, agent_id: int) -> list[Waitin
     stmt = (
         select(Call.id, Call.queue_id, Call.queued_at, AgentSkill.skill_weight)
         .join(AgentSkill, AgentSkill.queue_id == Call.queue_id)
-        .where(AgentSkill.agent_id == agent_id, Call.state == "queued")
+        .join(Agent, Agent.id == AgentSkill.agent_id)
+        .where(AgentSkill.agent_id == agent_id, Call.state == "queued", _takes_inbound())
         .order_by(AgentSkill.skill_weight.desc(), Call.queued_at, Call.id)
         .limit(50)
     )
@@ -196,13 +208,16 @@ async def agent_skill_families(session: AsyncSession, agent_id: int) -> set[str]
     }
 
 
-async def primary_voice_video_queue(session: AsyncSession, agent_id: int) -> SkillQueue | None:
-    """The agent's strongest audio/video skill: names the queue of their outbound calls."""
+async def outbound_queue(session: AsyncSession, agent_id: int, media: str) -> SkillQueue | None:
+    """The queue an agent's outbound call is recorded under: their strongest skill of the
+    call's media (`routing.outbound_queue_types`), else their strongest audio/video skill."""
+    ranks = {type_: rank for rank, type_ in enumerate(routing.outbound_queue_types(media))}
+    fit = [case(ranks, value=SkillQueue.type, else_=len(ranks))] if ranks else []
     stmt = (
         select(SkillQueue)
         .join(AgentSkill, AgentSkill.queue_id == SkillQueue.id)
         .where(AgentSkill.agent_id == agent_id, SkillQueue.type != "multimedia")
-        .order_by(AgentSkill.skill_weight.desc(), SkillQueue.id)
+        .order_by(*fit, AgentSkill.skill_weight.desc(), SkillQueue.id)
         .limit(1)
     )
     return await session.scalar(stmt)

@@ -3,6 +3,23 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+# Guide table 4-3 [平台角色]: an outbound agent [外呼座席] places calls and takes no incoming
+# ones, so routing never offers them an inbound call nor counts them as on duty for a queue.
+NO_INBOUND_ROLES = ("outbound",)
+
+# The queue an outbound call is recorded under, by the call's media, best first: a video call
+# belongs to the agent's video queue, not to whichever audio/video skill weighs most.
+OUTBOUND_QUEUE_TYPES = {"audio": ("voice", "voice_click"), "video": ("video", "video_click")}
+
+
+def takes_inbound(platform_role: str) -> bool:
+    return platform_role not in NO_INBOUND_ROLES
+
+
+def outbound_queue_types(media: str) -> tuple[str, ...]:
+    """Queue types matching an outbound call's media, best first (empty when none does)."""
+    return OUTBOUND_QUEUE_TYPES.get(media, ())
+
 
 @dataclass(frozen=True)
 class AgentCandidate:

@@ -14,6 +14,7 @@ from agentdesk.auth.permissions import WORKBENCH_USE
 from agentdesk.auth.principal import Principal
 from agentdesk.config_center.screenpop import service as screenpop
 from agentdesk.config_center.screenpop.popparams import pop_values
+from agentdesk.storage import outbox
 from agentdesk.telephony import agent_actions
 from agentdesk.telephony.events import call_data, presence_data
 from agentdesk.telephony.service import run_action
@@ -164,9 +165,15 @@ async def stream(websocket: WebSocket, after: int | None = None) -> None:
     async with db.reader() as session:
         ref = await agent_of(session, principal)
         state = await snapshot(session, ref, principal)
+        covered = after is None or await outbox.covers(session, ref.agent_id, after, state["head"])
     await websocket.accept()
     if after is None or after > state["head"]:
         await websocket.send_json({"kind": "snapshot", **state})
+        after = state["head"]
+    elif not covered:
+        # Further behind than the outbox keeps (event_retention_hours): a replay would skip
+        # events, so the page reloads its state from this snapshot and resumes at its head.
+        await websocket.send_json({"kind": "reload", "reason": "events_pruned", **state})
         after = state["head"]
 
     async def send(message: dict) -> None:

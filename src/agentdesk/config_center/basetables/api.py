@@ -76,7 +76,10 @@ def _read(table: BaseTable) -> TableRead:
 
 
 def _download(file_name: str) -> dict:
-    ascii_name = UNSAFE_FILE_CHARS.sub("_", file_name.encode("ascii", "replace").decode())
+    # The plain `filename` (for clients without RFC 5987) is ASCII, and keeps the extension.
+    stem, _, extension = file_name.rpartition(".")
+    ascii_stem = UNSAFE_FILE_CHARS.sub("_", stem.encode("ascii", "replace").decode()).strip("_")
+    ascii_name = f"{ascii_stem or 'table'}.{extension}"
     disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(file_name)}"
     return {"Content-Disposition": disposition, "Cache-Control": "no-store"}
 

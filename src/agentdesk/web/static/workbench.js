@@ -189,7 +189,9 @@ function connect() {
   };
   socket.onmessage = (ev) => {
     const message = JSON.parse(ev.data);
-    if (message.kind === "snapshot") applySnapshot(message);
+    // "reload": the events after our position were pruned (older than the retention), so the
+    // server sends the whole state instead; applying it is the same as a fresh snapshot.
+    if (message.kind === "snapshot" || message.kind === "reload") applySnapshot(message);
     else if (message.kind === "event") applyEvent(message);
   };
   socket.onclose = () => {
