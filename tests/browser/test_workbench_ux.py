@@ -151,3 +151,23 @@ def test_the_toolbar_fits_on_one_row_at_1280(live_server, sim, new_page, login_a
         )
         top, bottom = boxes[0]
         assert all(top <= (t + b) / 2 <= bottom for t, b in boxes), (state, boxes)
+
+
+def test_after_call_work_extend_and_finish_now(live_server, sim, new_page, login_as):
+    page = signed_in(new_page("en"), live_server.url, login_as)
+    call = place_call(sim)
+    expect(state_of(page)).to_have_attribute("data-state", "ringing")
+    page.get_by_role("button", name="Answer").click()
+    expect(state_of(page)).to_have_attribute("data-state", "talking")
+    controls = page.get_by_role("group", name="After-call work")
+    expect(controls).to_be_hidden()
+    sim.post(f"/api/sim/calls/{call['callid']}/hangup").raise_for_status()
+    expect(state_of(page)).to_have_attribute("data-state", "acw")
+    left = page.locator('[data-field="acwLeft"]')
+    expect(controls).to_be_visible()
+    controls.get_by_role("button", name="+30 s").click()
+    expect(left).to_have_text(re.compile(r"^(3[0-5])$"))
+    controls.get_by_role("button", name="Finish now").click()
+    expect(state_of(page)).to_have_attribute("data-state", "idle")
+    expect(controls).to_be_hidden()
+    assert page.js_errors == []

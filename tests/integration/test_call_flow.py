@@ -1,6 +1,7 @@
 """The call flow end to end through the real APIs, on SQLite and PostgreSQL."""
 
-from datetime import datetime
+import time
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import update
@@ -270,3 +271,44 @@ def test_contact_records_filter_by_number_agent_and_queue(cc):
     voice = queue_id(server.settings.database_url, "defaultVoiceSkill")
     assert records(server, queue_id=voice)["total"] == 1
     assert records(server)["total"] == 2
+
+
+def _in_acw(cc):
+    server, clock, sim = cc
+    agent = Agent(server.url, "agent101")
+    agent.act("sign-in")
+    call = place_call(sim)
+    sim.post(f"/api/sim/calls/{call['callid']}/hangup").raise_for_status()
+    wait_for(lambda: agent.state()["presence"]["state"] == "acw")
+    return agent, clock, agent.state()["presence"]
+
+
+def test_after_call_work_can_be_extended_up_to_its_limit(cc):
+    agent, clock, presence = _in_acw(cc)
+    until = datetime.fromisoformat(presence["acwUntil"].rstrip("Z"))
+    extended = agent.act("acw/extend", {"seconds": 30})["presence"]
+    assert datetime.fromisoformat(extended["acwUntil"].rstrip("Z")) == until + timedelta(seconds=30)
+    clock.advance(3)  # the original 2 s have passed: still in ACW (the timer moved)
+    time.sleep(0.3)  # a few timer polls
+    assert agent.state()["presence"]["state"] == "acw"
+    # 10 minutes in all at most: the field, the rule and the limit are named.
+    for _ in range(9):
+        agent.act("acw/extend", {"seconds": 60})
+    refused = agent.post("acw/extend", {"seconds": 60})
+    assert refused.status_code == 422
+    [error] = refused.json()["errors"]
+    assert (error["field"], error["rule"], error["limit"]) == ("seconds", "limit", 600)
+    bad = agent.post("acw/extend", {"seconds": 10**9})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "seconds"
+    clock.advance(600)
+    wait_for(lambda: agent.state()["presence"]["state"] == "idle")
+
+
+def test_after_call_work_can_be_finished_now_into_the_state_asked_for(cc):
+    agent, _clock, _presence = _in_acw(cc)
+    assert agent.act("ready-state", {"state": "rest"})["presence"]["pendingState"] == "rest"
+    finished = agent.act("acw/finish")["presence"]
+    assert (finished["state"], finished["pendingState"]) == ("rest", "")
+    refused = agent.post("acw/finish")
+    assert refused.status_code == 409 and refused.json()["code"] == "invalid_state"
+    assert agent.post("acw/extend", {"seconds": 30}).status_code == 409

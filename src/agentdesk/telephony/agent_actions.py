@@ -5,7 +5,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agentdesk.kit.clock import Clock
-from agentdesk.kit.errors import Conflict, Forbidden, ValidationFailed
+from agentdesk.kit.errors import Conflict, FieldError, Forbidden, ValidationFailed
 from agentdesk.kit.ids import new_callid
 from agentdesk.telephony import repository as repo
 from agentdesk.telephony import timers
@@ -27,6 +27,8 @@ from agentdesk.telephony.states import IN_CALL, next_state
 from agentdesk.tenancy.params import get_param
 
 READY_STATES = ("idle", "busy", "rest")
+# However often it is extended, one after-call work lasts at most this long in all.
+ACW_MAX_SECONDS = 600
 
 
 async def _presence(session: AsyncSession, agent_id: int) -> AgentPresence:
@@ -234,9 +236,56 @@ async def on_acw_end(session: AsyncSession, timer: Timer, clock: Clock) -> None:
     presence = await repo.lock_presence(session, timer.agent_id)
     if presence is None or presence.state != "acw":
         return
+    await _leave_acw(session, clock, presence)
+
+
+async def _leave_acw(session: AsyncSession, clock: Clock, presence: AgentPresence) -> None:
     target = presence.pending_state or "idle"
     _set_state(presence, target, clock.now())
     presence.pending_state = ""
     await emit_presence(session, presence)
     if target == "idle":
         await _dispatch_agent(session, clock, presence)
+
+
+async def _acw_presence(session: AsyncSession, agent_id: int) -> AgentPresence:
+    presence = await _presence(session, agent_id)
+    if presence.state != "acw" or presence.acw_until is None:
+        raise Conflict(
+            f"not in after-call work (the agent is {presence.state})", code="invalid_state"
+        )
+    return presence
+
+
+async def do_extend_acw(
+    session: AsyncSession, clock: Clock, agent_id: int, seconds: int
+) -> AgentPresence:
+    """Extend after-call work [延长整理态] by `seconds`, up to ACW_MAX_SECONDS in all."""
+    presence = await _acw_presence(session, agent_id)
+    until = max(presence.acw_until, clock.now()) + timedelta(seconds=seconds)
+    if until > presence.state_since + timedelta(seconds=ACW_MAX_SECONDS):
+        raise ValidationFailed(
+            [
+                FieldError.limit_reached(
+                    "seconds",
+                    ACW_MAX_SECONDS,
+                    "after-call work lasts at most {limit} s in all",
+                    "整理态总时长最多 {limit} 秒",
+                )
+            ]
+        )
+    presence.acw_until = until
+    await timers.cancel(session, ACW_END, agent_id=agent_id)
+    timers.schedule(
+        session, tenant_id=presence.tenant_id, kind=ACW_END, due_at=until, agent_id=agent_id
+    )
+    await emit_presence(session, presence)
+    return presence
+
+
+async def do_finish_acw(session: AsyncSession, clock: Clock, agent_id: int) -> AgentPresence:
+    """Finish after-call work now [结束整理态]: the state asked for meanwhile, else idle."""
+    presence = await _acw_presence(session, agent_id)
+    await timers.cancel(session, ACW_END, agent_id=agent_id)
+    await _leave_acw(session, clock, presence)
+    return presence

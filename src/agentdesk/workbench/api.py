@@ -30,6 +30,10 @@ class ReadyState(BaseModel):
     )
 
 
+class AcwExtension(BaseModel):
+    seconds: int = Field(30, ge=5, le=300, description="seconds to add to after-call work")
+
+
 class Dial(BaseModel):
     number: str = Field(min_length=3, max_length=25)
     mode: str = Field(default="audio", pattern="^(audio|video)$")
@@ -131,6 +135,18 @@ async def hold(request: Request, who=Depends(current_agent)) -> dict:
 async def unhold(request: Request, who=Depends(current_agent)) -> dict:
     """Resume a held call [取消保持]."""
     return await _act(request, who[1], agent_actions.do_hold, False)
+
+
+@router.post("/acw/extend")
+async def extend_acw(body: AcwExtension, request: Request, who=Depends(current_agent)) -> dict:
+    """Extend after-call work [延长整理态] (at most 10 minutes in all)."""
+    return await _act(request, who[1], agent_actions.do_extend_acw, body.seconds)
+
+
+@router.post("/acw/finish")
+async def finish_acw(request: Request, who=Depends(current_agent)) -> dict:
+    """Finish after-call work now [结束整理态]."""
+    return await _act(request, who[1], agent_actions.do_finish_acw)
 
 
 @router.post("/dial")

@@ -34,6 +34,8 @@ const ENABLED = {
   hold: (s) => s === "talking",
   unhold: (s) => s === "held",
   dial: (s) => ["idle", "busy", "rest", "acw"].includes(s),
+  "acw-extend": (s) => s === "acw",
+  "acw-finish": (s) => s === "acw",
 };
 
 const MEDIA_LABELS = { audio: ["音频", "Audio"], video: ["视频", "Video"] };
@@ -85,6 +87,7 @@ function render() {
   $('[data-action="sign-in"]').hidden = state !== "signed_out";
   $('[data-action="unhold"]').hidden = state !== "held";
   $('[data-action="hold"]').hidden = state === "held";
+  field("acwControls").hidden = state !== "acw";
   renderCall();
   renderPreviousCall();
   renderAcw();
@@ -212,6 +215,8 @@ const ROUTES = {
   hangup: ["/api/workbench/hangup"],
   hold: ["/api/workbench/hold"],
   unhold: ["/api/workbench/unhold"],
+  "acw-extend": ["/api/workbench/acw/extend", { seconds: 30 }],
+  "acw-finish": ["/api/workbench/acw/finish"],
 };
 
 // One message per failure, in the UI language, gone at the next action or the next call:
