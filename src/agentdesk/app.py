@@ -83,7 +83,12 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI):
         db = Database(settings.database_url)
         bus = make_bus(settings.bus_url)
-        hub = StreamHub(db, poll_seconds=settings.stream_poll_seconds)
+        hub = StreamHub(
+            db,
+            poll_seconds=settings.stream_poll_seconds,
+            send_timeout=settings.stream_send_timeout_seconds,
+            max_backlog=settings.stream_max_backlog,
+        )
         db.after_commit_hooks.append(bus.publish)
         bus.subscribe(hub.on_bus)
         app.state.db, app.state.bus, app.state.hub = db, bus, hub

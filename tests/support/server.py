@@ -40,7 +40,15 @@ class LiveServer:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
-        asyncio.run(self._server.serve())
+        asyncio.run(self._serve())
+
+    async def _serve(self) -> None:
+        self.loop = asyncio.get_running_loop()
+        await self._server.serve()
+
+    def call(self, coro, timeout: float = 60):
+        """Run a coroutine on the server's own event loop (its engines and hub live there)."""
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
     def start(self) -> "LiveServer":
         self._thread.start()
