@@ -20,7 +20,7 @@ from agentdesk.realtime.bus import make_bus
 from agentdesk.realtime.hub import StreamHub
 from agentdesk.routes import include_routers
 from agentdesk.storage.database import Database
-from agentdesk.web import STATIC_DIR
+from agentdesk.web import STATIC_DIR, csp
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,10 @@ class SecurityHeaders:
                     headers.append("set-cookie", cookie.headers["set-cookie"])
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+                # Rendered pages set their own policy (with a nonce); everything else gets one
+                # that lets nothing inline run and nobody else frame it.
+                headers.setdefault("Content-Security-Policy", csp.FALLBACK_POLICY)
+                headers.setdefault("X-Frame-Options", csp.FRAME_OPTIONS)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -108,7 +112,10 @@ def create_app(settings: Settings) -> FastAPI:
             await bus.stop()
             await db.dispose()
 
-    app = FastAPI(title="agentdesk", version="0.1.0", lifespan=lifespan)
+    # The documentation pages come from web/docs.py, each with its own CSP.
+    app = FastAPI(
+        title="agentdesk", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None
+    )
     app.state.settings = settings
     app.state.clock = Clock()
     app.state.signer = SessionSigner(settings.secret_key)
