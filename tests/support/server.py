@@ -43,12 +43,9 @@ class LiveServer:
         asyncio.run(self._serve())
 
     async def _serve(self) -> None:
+        # Kept so tests can run coroutines on the server's own loop (its engines, its hub).
         self.loop = asyncio.get_running_loop()
         await self._server.serve()
-
-    def call(self, coro, timeout: float = 60):
-        """Run a coroutine on the server's own event loop (its engines and hub live there)."""
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
     def start(self) -> "LiveServer":
         self._thread.start()
