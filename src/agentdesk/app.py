@@ -23,7 +23,7 @@ from agentdesk.routes import include_routers
 from agentdesk.storage import outbox
 from agentdesk.storage.database import Database
 from agentdesk.tenancy.params import get_param
-from agentdesk.web import STATIC_DIR
+from agentdesk.web import STATIC_DIR, csp
 from agentdesk.web.i18n import pick_language
 
 log = logging.getLogger(__name__)
@@ -87,6 +87,10 @@ class SecurityHeaders:
                     headers.append("set-cookie", cookie.headers["set-cookie"])
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+                # Rendered pages set their own policy (with a nonce); everything else gets one
+                # that lets nothing inline run and nobody else frame it.
+                headers.setdefault("Content-Security-Policy", csp.FALLBACK_POLICY)
+                headers.setdefault("X-Frame-Options", csp.FRAME_OPTIONS)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -109,7 +113,12 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI):
         db = Database(settings.database_url)
         bus = make_bus(settings.bus_url)
-        hub = StreamHub(db, poll_seconds=settings.stream_poll_seconds)
+        hub = StreamHub(
+            db,
+            poll_seconds=settings.stream_poll_seconds,
+            send_timeout=settings.stream_send_timeout_seconds,
+            max_backlog=settings.stream_max_backlog,
+        )
         db.after_commit_hooks.append(bus.publish)
         bus.subscribe(hub.on_bus)
         app.state.db, app.state.bus, app.state.hub = db, bus, hub
@@ -130,7 +139,10 @@ def create_app(settings: Settings) -> FastAPI:
             await bus.stop()
             await db.dispose()
 
-    app = FastAPI(title="agentdesk", version="0.1.0", lifespan=lifespan)
+    # The documentation pages come from web/docs.py, each with its own CSP.
+    app = FastAPI(
+        title="agentdesk", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None
+    )
     app.state.settings = settings
     app.state.clock = Clock()
     app.state.signer = SessionSigner(settings.secret_key)

@@ -45,6 +45,10 @@ class Settings:
     run_background_tasks: bool = True
     # How often a stream re-reads the outbox even without a doorbell (covers lost pub/sub).
     stream_poll_seconds: float = 2.0
+    # Back-pressure per stream connection: events held in memory for it and the time one send
+    # may take; past either the connection is dropped and its client resumes from the outbox.
+    stream_max_backlog: int = 1000
+    stream_send_timeout_seconds: float = 10.0
     timer_poll_seconds: float = 0.2
     # How often the outbox drops events older than the system parameter event_retention_hours.
     outbox_prune_seconds: float = 600.0

@@ -41,24 +41,49 @@ def live_server(sqlite_url, make_settings):
         yield live
 
 
+# Every frame reports what its Content-Security-Policy blocked, so no test passes while our
+# policy silently breaks a page.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  console.error(`CSP violation: ${e.effectiveDirective} blocked ${e.blockedURI} on ${e.documentURI}`);
+});
+"""
+
+
 @pytest.fixture
-def new_page(browser):
-    """Factory for pages in fresh contexts (own cookies) with a UI language; closed at the end."""
-    contexts = []
+def new_page(browser, request):
+    """Factory for pages in fresh contexts (own cookies) with a UI language; closed at the end.
+
+    A page's `csp_violations` lists what a policy blocked; the test fails on any left there
+    unless it marks itself `csp_violations_expected`."""
+    contexts, violations = [], []
 
     def make(lang: str = "en") -> Page:
         context = browser.new_context(locale="zh-CN" if lang == "zh" else "en-US")
         context.set_default_timeout(10_000)
+        context.add_init_script(REPORT_CSP_VIOLATIONS)
         contexts.append(context)
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.js_errors = errors
+        page.csp_violations = []
+
+        def on_console(message) -> None:
+            if message.type == "error" and (
+                "CSP violation" in message.text or "Content Security Policy" in message.text
+            ):
+                page.csp_violations.append(message.text)
+                violations.append(message.text)
+
+        page.on("console", on_console)
         return page
 
     yield make
     for context in contexts:
         context.close()
+    if request.node.get_closest_marker("csp_violations_expected") is None:
+        assert violations == [], f"Content-Security-Policy violations: {violations}"
 
 
 @pytest.fixture

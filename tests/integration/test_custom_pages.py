@@ -354,7 +354,7 @@ def test_preview_html(ops, acme, examples):
 
     html = acme.get(url, params={"caller": CALLER}).text
     assert 'data-layout="block"' in html and 'data-columns="4"' in html
-    assert "--columns: 4" in html
+    assert 'class="fields grid" data-per-row="4"' in html
     values = dict(
         (unescape(label), unescape(value))
         for label, value in re.findall(

@@ -40,7 +40,12 @@ class LiveServer:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
-        asyncio.run(self._server.serve())
+        asyncio.run(self._serve())
+
+    async def _serve(self) -> None:
+        # Kept so tests can run coroutines on the server's own loop (its engines, its hub).
+        self.loop = asyncio.get_running_loop()
+        await self._server.serve()
 
     def start(self) -> "LiveServer":
         self._thread.start()

@@ -30,6 +30,8 @@ class Section:
     zh: str
     en: str
     permission: str
+    # Opens third-party pages ("Try it" of pop pages): its CSP lets frames and forms reach them.
+    opens_pages: bool = False
 
     @property
     def template(self) -> str:
@@ -48,7 +50,7 @@ OPS_SECTIONS = (
 CONFIG_SECTIONS = (
     Section("queues", "技能队列", "Skill queues", CONFIG_MANAGE),
     Section("called", "被叫配置", "Called configuration", CONFIG_MANAGE),
-    Section("screen-pops", "弹屏配置", "Screen pop", CONFIG_MANAGE),
+    Section("screen-pops", "弹屏配置", "Screen pop", CONFIG_MANAGE, opens_pages=True),
     Section("base-tables", "基础表配置", "Base tables", CONFIG_MANAGE),
     Section("table-data", "数据表查询", "Table data", CONFIG_MANAGE),
     Section("custom-pages", "页面配置", "Custom pages", CONFIG_MANAGE),
@@ -82,6 +84,7 @@ def _page(
         request,
         section.template,
         principal,
+        third_party_frames=section.opens_pages,
         console=console,
         sections=allowed,
         section=section,

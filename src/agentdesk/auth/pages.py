@@ -6,15 +6,24 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from agentdesk.auth.deps import csrf_token_for, optional_principal
 from agentdesk.auth.permissions import CONFIG_MANAGE, PLATFORM_MANAGE, WORKBENCH_USE
 from agentdesk.auth.principal import Principal
-from agentdesk.web import templates
+from agentdesk.web import csp, templates
 from agentdesk.web.i18n import pick_language
 
 router = APIRouter(include_in_schema=False)
 
 
-def render(request: Request, template: str, principal: Principal | None = None, **context):
-    """Render a page with the UI language, CSRF token and the caller."""
+def render(
+    request: Request,
+    template: str,
+    principal: Principal | None = None,
+    *,
+    third_party_frames: bool = False,
+    **context,
+):
+    """Render a page with the UI language, CSRF token, the caller and its own CSP nonce;
+    `third_party_frames` for pages that open pop pages in frames or windows."""
     lang = pick_language(request.cookies.get("lang"), request.headers.get("accept-language"))
+    nonce = csp.new_nonce()
 
     def t(zh: str, en: str) -> str:
         return zh if lang == "zh" else en
@@ -26,8 +35,13 @@ def render(request: Request, template: str, principal: Principal | None = None, 
         csrf_token=csrf_token_for(request),
         principal=principal,
         origin=request.app.state.settings.origin,
+        csp_nonce=nonce,
     )
-    return templates.TemplateResponse(request, template, context)
+    response = templates.TemplateResponse(request, template, context)
+    response.headers["Content-Security-Policy"] = csp.page_policy(
+        nonce, third_party_frames=third_party_frames
+    )
+    return response
 
 
 def home_for(principal: Principal) -> str:

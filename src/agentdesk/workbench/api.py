@@ -3,9 +3,10 @@
 import asyncio
 import contextlib
 import json
+import re
 import time
 
-from fastapi import APIRouter, Depends, Request, WebSocket
+from fastapi import APIRouter, Depends, Request, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, Field
 
 from agentdesk.auth import service as auth_service
@@ -14,6 +15,8 @@ from agentdesk.auth.permissions import WORKBENCH_USE
 from agentdesk.auth.principal import Principal
 from agentdesk.config_center.screenpop import service as screenpop
 from agentdesk.config_center.screenpop.popparams import pop_values
+from agentdesk.kit.errors import ValidationFailed
+from agentdesk.realtime.hub import StreamClosed, StreamGap
 from agentdesk.storage import outbox
 from agentdesk.telephony import agent_actions
 from agentdesk.telephony.events import call_data, presence_data
@@ -170,8 +173,35 @@ async def _websocket_principal(websocket: WebSocket) -> Principal | None:
         )
 
 
+# Close codes of the stream (4000-4999: the application's own). After 4422 and 4410 the client
+# reconnects without `after` and gets a snapshot; after 4408 it resumes with `after`.
+CLOSE_SLOW_CONSUMER = 4408
+CLOSE_GAP = 4410
+CLOSE_BAD_AFTER = 4422
+_AFTER = re.compile(r"[0-9]{1,18}")
+
+
+def parse_after(raw: str | None, head: int) -> int | None:
+    """The client's `after` (last seq it saw), or None when it has seen nothing yet.
+
+    Only 0..head is a position in the stream: anything else would ask the outbox for events
+    that can never exist."""
+    if raw is None:
+        return None
+    if not _AFTER.fullmatch(raw):
+        raise ValidationFailed.single(
+            "after", "integer", "after must be a whole number ≥ 0 (the last seq received)"
+        )
+    value = int(raw)
+    if value > head:
+        raise ValidationFailed.single(
+            "after", "maximum", f"after must not exceed the stream's head ({head})"
+        )
+    return value
+
+
 @router.websocket("/stream")
-async def stream(websocket: WebSocket, after: int | None = None) -> None:
+async def stream(websocket: WebSocket, after: str | None = None) -> None:
     """Events of the signed-in agent, in order; `after` = last seq seen (replays the gap)."""
     principal = await _websocket_principal(websocket)
     if principal is None or WORKBENCH_USE not in principal.permissions:
@@ -181,44 +211,79 @@ async def stream(websocket: WebSocket, after: int | None = None) -> None:
     async with db.reader() as session:
         ref = await agent_of(session, principal)
         state = await snapshot(session, ref, principal)
-        covered = after is None or await outbox.covers(session, ref.agent_id, after, state["head"])
+        try:
+            last_seq, refused = parse_after(after, state["head"]), None
+        except ValidationFailed as exc:
+            last_seq, refused = None, exc
+        covered = last_seq is None or await outbox.covers(
+            session, ref.agent_id, last_seq, state["head"]
+        )
     await websocket.accept()
-    if after is None or after > state["head"]:
-        await websocket.send_json({"kind": "snapshot", **state})
-        after = state["head"]
-    elif not covered:
-        # Further behind than the outbox keeps (event_retention_hours): a replay would skip
-        # events, so the page reloads its state from this snapshot and resumes at its head.
-        await websocket.send_json({"kind": "reload", "reason": "events_pruned", **state})
-        after = state["head"]
+    if refused is not None:
+        errors = [e.as_dict() for e in refused.errors]
+        error = {"kind": "error", "code": refused.code, "errors": errors}
+        await _send_within(websocket, error, hub.send_timeout)
+        await _close_within(websocket, CLOSE_BAD_AFTER, refused.message, hub.send_timeout)
+        return
+    if last_seq is None or not covered:
+        # Without `after`: a snapshot. Further behind than the outbox keeps
+        # (event_retention_hours): a replay would skip events, so the page reloads its state
+        # from this snapshot and resumes at its head.
+        first = {"kind": "snapshot"}
+        if last_seq is not None:
+            first = {"kind": "reload", "reason": "events_pruned"}
+        if not await _send_within(websocket, {**first, **state}, hub.send_timeout):
+            return
+        last_seq = state["head"]
 
     async def send(message: dict) -> None:
         await websocket.send_json({"kind": "event", **message})
 
-    connection = hub.connect(ref.agent_id, after, send)
+    connection = hub.connect(ref.agent_id, last_seq, send)
     pump = asyncio.create_task(connection.run())
     try:
-        await _until_closed(websocket, pump)
+        await _until_closed(websocket, pump, hub.send_timeout)
     finally:
         hub.disconnect(connection)
         pump.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await pump
+    ended = None if pump.cancelled() else pump.exception()
+    if isinstance(ended, StreamClosed):
+        code = CLOSE_GAP if isinstance(ended, StreamGap) else CLOSE_SLOW_CONSUMER
+        await _close_within(websocket, code, str(ended), hub.send_timeout)
 
 
-async def _answer_ping(websocket: WebSocket, text: str) -> None:
+async def _send_within(websocket: WebSocket, message: dict, timeout: float) -> bool:
+    """Send one frame unless the client has not read for `timeout` seconds (or is gone)."""
+    try:
+        await asyncio.wait_for(websocket.send_json(message), timeout)
+    except (TimeoutError, WebSocketDisconnect, RuntimeError, OSError):
+        return False
+    return True
+
+
+async def _close_within(websocket: WebSocket, code: int, reason: str, timeout: float) -> None:
+    """Close with a reason; a client that does not read gets its socket closed regardless."""
+    with contextlib.suppress(TimeoutError, WebSocketDisconnect, RuntimeError, OSError):
+        await asyncio.wait_for(websocket.close(code=code, reason=reason[:120]), timeout)
+
+
+async def _answer_ping(websocket: WebSocket, text: str, timeout: float) -> bool:
     """`{"kind":"ping","id":…}` → `{"kind":"pong","id":…}`: lets a page (or the benchmark)
     check that the connection is alive end to end; anything else is ignored."""
     try:
         message = json.loads(text)
     except ValueError:
-        return
+        return True
     if isinstance(message, dict) and message.get("kind") == "ping":
-        await websocket.send_json({"kind": "pong", "id": message.get("id")})
+        return await _send_within(websocket, {"kind": "pong", "id": message.get("id")}, timeout)
+    return True
 
 
-async def _until_closed(websocket: WebSocket, pump: asyncio.Task) -> None:
-    """Read client frames (answering pings); heartbeat; stop when either side goes away."""
+async def _until_closed(websocket: WebSocket, pump: asyncio.Task, timeout: float) -> None:
+    """Read client frames (answering pings); heartbeat; stop when either side goes away or
+    a frame cannot be sent within `timeout`."""
     receive: asyncio.Task | None = None
     try:
         while not pump.done():
@@ -229,10 +294,11 @@ async def _until_closed(websocket: WebSocket, pump: asyncio.Task) -> None:
             if receive in done:
                 if receive.exception() is not None:
                     return
-                await _answer_ping(websocket, receive.result())
+                if not await _answer_ping(websocket, receive.result(), timeout):
+                    return
                 receive = None
-            elif not done:
-                await websocket.send_json({"kind": "heartbeat"})
+            elif not done and not await _send_within(websocket, {"kind": "heartbeat"}, timeout):
+                return
     finally:
         if receive is not None:
             receive.cancel()

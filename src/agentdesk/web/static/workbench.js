@@ -182,9 +182,17 @@ function applyEvent(message) {
 let socket = null;
 let backoff = 500;
 
+// Close codes after which our position is no use: `after` was refused (4422) or the outbox no
+// longer holds what follows it (4410). Reconnecting without `after` brings a fresh snapshot.
+// Any other close (e.g. 4408, the server dropped us for reading too slowly) resumes by `after`.
+const RESYNC_CODES = [4410, 4422];
+let resync = false;
+
 function connect() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
-  const url = `${scheme}://${location.host}/api/workbench/stream?after=${store.lastSeq}`;
+  const query = resync ? "" : `?after=${store.lastSeq}`;
+  const url = `${scheme}://${location.host}/api/workbench/stream${query}`;
+  resync = false;
   socket = new WebSocket(url);
   socket.onopen = () => {
     backoff = 500;
@@ -197,7 +205,8 @@ function connect() {
     if (message.kind === "snapshot" || message.kind === "reload") applySnapshot(message);
     else if (message.kind === "event") applyEvent(message);
   };
-  socket.onclose = () => {
+  socket.onclose = (ev) => {
+    resync = RESYNC_CODES.includes(ev.code);
     field("connection").dataset.up = "0";
     setTimeout(connect, backoff);
     backoff = Math.min(backoff * 2, 10000);
