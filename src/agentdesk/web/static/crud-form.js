@@ -110,14 +110,21 @@ function guessWidget(f, prop) {
   return "text";
 }
 
+function rangeHint(f) {
+  if (f.minimum !== undefined && f.maximum !== undefined)
+    return [t(`取值 ${f.minimum}–${f.maximum}`, `${f.minimum}–${f.maximum}`)];
+  if (f.minimum !== undefined) return [t(`最小 ${f.minimum}`, `at least ${f.minimum}`)];
+  if (f.maximum !== undefined) return [t(`最大 ${f.maximum}`, `at most ${f.maximum}`)];
+  return [];
+}
+
 /** Range and length hints in the page language, e.g. "1–60000 · 默认 60". */
 export function hintText(f) {
   const parts = [];
   if (f.hint) parts.push(L(f.hint));
-  if (f.minimum !== undefined && f.maximum !== undefined)
-    parts.push(t(`取值 ${f.minimum}–${f.maximum}`, `${f.minimum}–${f.maximum}`));
-  else if (f.minimum !== undefined) parts.push(t(`最小 ${f.minimum}`, `at least ${f.minimum}`));
-  else if (f.maximum !== undefined) parts.push(t(`最大 ${f.maximum}`, `at most ${f.maximum}`));
+  // A choice (select, checks) shows no range: its ids are bounded only so that the server
+  // refuses numbers no database column can hold; the options are the rule.
+  if (f.widget !== "select" && f.widget !== "checks") parts.push(...rangeHint(f));
   if (f.maxLength !== undefined && f.widget !== "select")
     parts.push(t(`最多 ${f.maxLength} 个字符`, `up to ${f.maxLength} characters`));
   if (f.default !== undefined && f.default !== null && f.widget === "number")
