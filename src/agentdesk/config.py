@@ -17,6 +17,9 @@ def _read_or_create_secret(path: Path) -> str:
     return value
 
 
+DEFAULT_MAX_BODY_BYTES = 21 * 1024 * 1024
+
+
 def _flag(value: str | None, default: bool) -> bool:
     if value is None or value == "":
         return default
@@ -39,6 +42,9 @@ class Settings:
     # How often a stream re-reads the outbox even without a doorbell (covers lost pub/sub).
     stream_poll_seconds: float = 2.0
     timer_poll_seconds: float = 0.2
+    # The largest request body accepted (413 beyond), checked before anything parses it: a
+    # 20 MB CSV import plus room for the multipart framing.
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 
     @property
     def origin(self) -> str:
@@ -70,4 +76,5 @@ class Settings:
             port=int(env.get("PORT", "8000")),
             public_origin=env.get("AGENTDESK_PUBLIC_ORIGIN", "").rstrip("/"),
             simulator_enabled=_flag(env.get("AGENTDESK_SIMULATOR"), True),
+            max_body_bytes=int(env.get("AGENTDESK_MAX_BODY_BYTES") or DEFAULT_MAX_BODY_BYTES),
         )
