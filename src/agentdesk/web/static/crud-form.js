@@ -111,10 +111,12 @@ function guessWidget(f, prop) {
 }
 
 function rangeHint(f) {
-  if (f.minimum !== undefined && f.maximum !== undefined)
-    return [t(`取值 ${f.minimum}–${f.maximum}`, `${f.minimum}–${f.maximum}`)];
-  if (f.minimum !== undefined) return [t(`最小 ${f.minimum}`, `at least ${f.minimum}`)];
-  if (f.maximum !== undefined) return [t(`最大 ${f.maximum}`, `at most ${f.maximum}`)];
+  // A 64-bit bound (every id has one) is no rule a person types against: leave it unsaid.
+  const readable = (n) => n !== undefined && Math.abs(n) < Number.MAX_SAFE_INTEGER;
+  const [min, max] = [f.minimum, f.maximum].map((n) => (readable(n) ? n : undefined));
+  if (min !== undefined && max !== undefined) return [t(`取值 ${min}–${max}`, `${min}–${max}`)];
+  if (min !== undefined) return [t(`最小 ${min}`, `at least ${min}`)];
+  if (max !== undefined) return [t(`最大 ${max}`, `at most ${max}`)];
   return [];
 }
 
@@ -470,12 +472,13 @@ const RULES_ZH = {
   whitespace: () => "不能包含空格",
   required: () => "必填",
   too_many: (f) => (f?.maxItems ? `最多 ${f.maxItems} 项` : "数量超出上限"),
+  url: () => "不是可以解析的网址",
 };
 
 function rangeZh(f) {
-  return f && f.minimum !== undefined && f.maximum !== undefined
-    ? `取值范围 ${f.minimum}–${f.maximum}`
-    : "超出取值范围";
+  const [min, max] = [f?.minimum, f?.maximum];
+  if (min === undefined || max === undefined) return "超出取值范围";
+  return Math.abs(max) < Number.MAX_SAFE_INTEGER ? `取值范围 ${min}–${max}` : `最小 ${min}，且不能超过 64 位整数`;
 }
 
 /** Point each error at a field slot of this form and translate the rules we know. */
