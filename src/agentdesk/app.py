@@ -14,6 +14,7 @@ from starlette.responses import Response
 from agentdesk.auth.deps import CSRF_COOKIE
 from agentdesk.auth.service import SessionSigner
 from agentdesk.config import Settings
+from agentdesk.kit.bodylimit import BodyLimit
 from agentdesk.kit.clock import Clock
 from agentdesk.kit.errors import DomainError, Unauthorized, ValidationFailed
 from agentdesk.kit.validation import field_errors_from_pydantic
@@ -148,6 +149,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.signer = SessionSigner(settings.secret_key)
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _request_validation_error)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     include_routers(app)

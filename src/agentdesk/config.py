@@ -24,6 +24,9 @@ def _examples_origin(env: dict[str, str]) -> str:
     return explicit or f"http://127.0.0.1:{int(env.get('EXAMPLES_PORT') or 8001)}"
 
 
+DEFAULT_MAX_BODY_BYTES = 21 * 1024 * 1024
+
+
 def _flag(value: str | None, default: bool) -> bool:
     if value is None or value == "":
         return default
@@ -54,6 +57,9 @@ class Settings:
     outbox_prune_seconds: float = 600.0
     # The sample pages of examples/ the demo tenant's pops, whitelist and interface point at.
     examples_origin: str = "http://127.0.0.1:8001"
+    # The largest request body accepted (413 beyond), checked before anything parses it: a
+    # 20 MB CSV import plus room for the multipart framing.
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 
     @property
     def origin(self) -> str:
@@ -86,4 +92,5 @@ class Settings:
             public_origin=env.get("AGENTDESK_PUBLIC_ORIGIN", "").rstrip("/"),
             simulator_enabled=_flag(env.get("AGENTDESK_SIMULATOR"), True),
             examples_origin=_examples_origin(env),
+            max_body_bytes=int(env.get("AGENTDESK_MAX_BODY_BYTES") or DEFAULT_MAX_BODY_BYTES),
         )

@@ -2,6 +2,7 @@
 
 import secrets
 from datetime import UTC, datetime
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
@@ -11,6 +12,7 @@ from agentdesk.auth.deps import optional_principal, require_tenant
 from agentdesk.auth.permissions import CONFIG_MANAGE, PLATFORM_MANAGE, RECORDS_READ
 from agentdesk.auth.principal import Principal
 from agentdesk.kit.errors import Forbidden, NotFound, Unauthorized
+from agentdesk.kit.validation import Id, PageNumber
 from agentdesk.telephony import actions, records
 from agentdesk.telephony import repository as repo
 from agentdesk.telephony.events import call_data
@@ -149,9 +151,9 @@ async def list_contact_records(
     end: datetime | None = Query(None, alias="to"),
     number: str | None = Query(None, max_length=32),
     work_no: int | None = Query(None, ge=101, le=999999),
-    queue_id: int | None = None,
+    queue_id: Id | None = None,
     callid: str | None = Query(None, max_length=40),
-    page: int = Query(1, ge=1),
+    page: Annotated[PageNumber, Query()] = 1,
     page_size: int = Query(50, ge=1, le=500),
     principal: Principal = Depends(require_tenant(RECORDS_READ)),
 ) -> dict:

@@ -11,6 +11,8 @@ from typing import Annotated, Generic, Literal, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
+from agentdesk.kit.validation import Id, Int64
+
 T = TypeVar("T")
 LICENCE_MAX = 100_000
 
@@ -146,13 +148,13 @@ class TenantRead(BaseModel):
 class AccessCodeCreate(BaseModel):
     code: AccessCodeDigits
     type: AccessCodeType = "voice_video"
-    tenant_id: int | None = Field(default=None, description="assign to this tenant; null: none")
+    tenant_id: Id | None = Field(default=None, description="assign to this tenant; null: none")
 
 
 class AccessCodeUpdate(PatchModel):
     code: AccessCodeDigits = None
     type: AccessCodeType = None
-    tenant_id: int | None = Field(default=None, description="null unassigns the code")
+    tenant_id: Id | None = Field(default=None, description="null unassigns the code")
 
 
 class AccessCodeRead(BaseModel):
@@ -166,12 +168,12 @@ class AccessCodeRead(BaseModel):
 
 class OutboundNumberCreate(BaseModel):
     number: PhoneNumber
-    tenant_id: int | None = Field(default=None, description="assign to this tenant; null: none")
+    tenant_id: Id | None = Field(default=None, description="assign to this tenant; null: none")
 
 
 class OutboundNumberUpdate(PatchModel):
     number: PhoneNumber = None
-    tenant_id: int | None = Field(default=None, description="null unassigns the number")
+    tenant_id: Id | None = Field(default=None, description="null unassigns the number")
 
 
 class OutboundNumberRead(BaseModel):
@@ -196,4 +198,4 @@ class SystemParameterRead(BaseModel):
 
 
 class SystemParameterUpdate(BaseModel):
-    value: int = Field(description="must lie within the parameter's minimum and maximum")
+    value: Int64 = Field(description="must lie within the parameter's minimum and maximum")

@@ -11,6 +11,7 @@ from agentdesk.config_center.basetables.api import keys_of
 from agentdesk.config_center.custompages.render import load_render_plan, run_render_plan
 from agentdesk.config_center.screenpop import service as screenpop
 from agentdesk.kit.errors import NotFound
+from agentdesk.kit.validation import Id
 from agentdesk.telephony.actions import PHONE_NUMBER
 from agentdesk.telephony.states import LABELS
 from agentdesk.workbench.service import agent_call, agent_of
@@ -33,7 +34,7 @@ async def workbench_page(request: Request, principal: Principal = Depends(curren
 
 @router.get("/workbench/custom-pages/{custom_page_id}", response_class=HTMLResponse)
 async def internal_pop_page(
-    custom_page_id: int,
+    custom_page_id: Id,
     callid: str,
     request: Request,
     principal: Principal = Depends(current_principal),

@@ -15,6 +15,7 @@ from agentdesk.config_center.agents.schemas import (
     BatchResult,
     SkillRead,
 )
+from agentdesk.kit.validation import Id, PageNumber
 
 router = APIRouter(prefix="/api/config/agents", tags=["config: agents"])
 admin = require_tenant(CONFIG_MANAGE)
@@ -28,7 +29,7 @@ def _read(agent: Agent, skills: list[AgentSkill]) -> AgentRead:
 @router.get("", response_model=AgentList)
 async def list_agents(
     request: Request,
-    page: int | None = Query(None, ge=1, description="omit for every agent"),
+    page: PageNumber | None = Query(None, description="omit for every agent"),
     page_size: int = Query(100, ge=1, le=1000),
     principal: Principal = Depends(admin),
 ) -> AgentList:
@@ -62,7 +63,7 @@ async def batch_configure(
 
 @router.get("/{agent_id}", response_model=AgentRead)
 async def show_agent(
-    agent_id: int, request: Request, principal: Principal = Depends(admin)
+    agent_id: Id, request: Request, principal: Principal = Depends(admin)
 ) -> AgentRead:
     """One agent."""
     async with request.app.state.db.reader() as session:
@@ -71,7 +72,7 @@ async def show_agent(
 
 @router.put("/{agent_id}", response_model=AgentRead)
 async def update_agent(
-    agent_id: int, body: AgentWrite, request: Request, principal: Principal = Depends(admin)
+    agent_id: Id, body: AgentWrite, request: Request, principal: Principal = Depends(admin)
 ) -> AgentRead:
     """Replace an agent's settings and skills."""
     async with request.app.state.db.transaction() as session:
@@ -80,7 +81,7 @@ async def update_agent(
 
 @router.delete("/{agent_id}", status_code=204)
 async def delete_agent(
-    agent_id: int, request: Request, principal: Principal = Depends(admin)
+    agent_id: Id, request: Request, principal: Principal = Depends(admin)
 ) -> Response:
     """Delete an agent and its skills."""
     async with request.app.state.db.transaction() as session:

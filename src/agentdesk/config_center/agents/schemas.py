@@ -7,6 +7,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from agentdesk.config_center.agents.models import AGENT_TYPES, PLATFORM_ROLES
+from agentdesk.kit.validation import Id
 
 MIN_WORK_NO, MAX_WORK_NO = 101, 999999
 MAX_BATCH = 1000
@@ -23,7 +24,7 @@ def _phone(value: str) -> str:
 
 
 class SkillWrite(BaseModel):
-    queue_id: int
+    queue_id: Id
     skill_weight: Weight = Field(1, description="技能权值: higher is offered calls first")
 
 
@@ -45,7 +46,7 @@ class AgentWrite(AgentSettings):
     """One agent (create and full update)."""
 
     work_no: WorkNo
-    user_id: int | None = Field(None, description="the business account [业务帐号] it signs in as")
+    user_id: Id | None = Field(None, description="the business account [业务帐号] it signs in as")
 
 
 class WorkNoRange(BaseModel):

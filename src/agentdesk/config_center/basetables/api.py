@@ -12,7 +12,7 @@ import tempfile
 from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
@@ -38,6 +38,7 @@ from agentdesk.config_center.basetables.schemas import (
 from agentdesk.config_center.basetables.upload import check_upload
 from agentdesk.kit.crypto import KeyRing
 from agentdesk.kit.errors import NotFound, ValidationFailed
+from agentdesk.kit.validation import Id, PageNumber
 
 
 @asynccontextmanager
@@ -111,7 +112,7 @@ async def create_table(
 
 @router.get("/{table_id}", response_model=TableRead)
 async def show_table(
-    table_id: int, request: Request, principal: Principal = Depends(admin)
+    table_id: Id, request: Request, principal: Principal = Depends(admin)
 ) -> TableRead:
     """One base table with its fields."""
     async with request.app.state.db.reader() as session:
@@ -120,7 +121,7 @@ async def show_table(
 
 @router.put("/{table_id}", response_model=TableRead)
 async def update_table(
-    table_id: int, body: TableWrite, request: Request, principal: Principal = Depends(admin)
+    table_id: Id, body: TableWrite, request: Request, principal: Principal = Depends(admin)
 ) -> TableRead:
     """Replace a table's name, description and fields (limited once published)."""
     async with request.app.state.db.transaction() as session:
@@ -129,7 +130,7 @@ async def update_table(
 
 @router.delete("/{table_id}", status_code=204)
 async def delete_table(
-    table_id: int, request: Request, principal: Principal = Depends(admin)
+    table_id: Id, request: Request, principal: Principal = Depends(admin)
 ) -> Response:
     """Delete a base table, its rows and its import history."""
     async with request.app.state.db.transaction() as session:
@@ -139,7 +140,7 @@ async def delete_table(
 
 @router.post("/{table_id}/publish", response_model=TableRead)
 async def publish_table(
-    table_id: int, request: Request, principal: Principal = Depends(admin)
+    table_id: Id, request: Request, principal: Principal = Depends(admin)
 ) -> TableRead:
     """Publish [发布] a table: rows can be imported, custom pages can use it."""
     async with request.app.state.db.transaction() as session:
@@ -153,7 +154,7 @@ async def publish_table(
 
 
 @router.get("/{table_id}/template.csv", response_class=Response)
-async def template(table_id: int, request: Request, principal: Principal = Depends(admin)):
+async def template(table_id: Id, request: Request, principal: Principal = Depends(admin)):
     """The import template [导出模板]: the header row, UTF-8 with BOM."""
     async with request.app.state.db.reader() as session:
         table = await service.get_table(session, principal.tenant_id, table_id)
@@ -163,7 +164,7 @@ async def template(table_id: int, request: Request, principal: Principal = Depen
 
 
 @router.get("/{table_id}/export.csv", response_class=StreamingResponse)
-async def export(table_id: int, request: Request, principal: Principal = Depends(admin)):
+async def export(table_id: Id, request: Request, principal: Principal = Depends(admin)):
     """Every row as shown (masked fields masked), cells that start a formula escaped."""
     db, keys = request.app.state.db, keys_of(request)
     async with db.reader() as session:
@@ -189,12 +190,12 @@ async def export(table_id: int, request: Request, principal: Principal = Depends
 
 @router.get("/{table_id}/rows", response_model=RowPage)
 async def browse_rows(
-    table_id: int,
+    table_id: Id,
     request: Request,
     q: str | None = Query(
         None, max_length=256, description="the index value, or part of an unencrypted value"
     ),
-    page: int = Query(1, ge=1),
+    page: Annotated[PageNumber, Query()] = 1,
     page_size: int = Query(20, ge=1, le=100),
     principal: Principal = Depends(admin),
 ) -> RowPage:
@@ -223,7 +224,7 @@ async def browse_rows(
 
 @router.post("/{table_id}/imports", response_model=ImportRead, status_code=202)
 async def start_import(
-    table_id: int,
+    table_id: Id,
     request: Request,
     file: UploadFile = File(description=".csv, ≤20 MB, name of Chinese/letters/digits/_"),
     mode: Literal["append", "replace"] = Form(
@@ -282,7 +283,7 @@ async def _save_upload(file: UploadFile) -> Path:
 
 @router.get("/{table_id}/imports", response_model=ImportList)
 async def list_imports(
-    table_id: int, request: Request, principal: Principal = Depends(admin)
+    table_id: Id, request: Request, principal: Principal = Depends(admin)
 ) -> ImportList:
     """The table's latest imports and their results, newest first."""
     runner = runner_of(request)
@@ -294,7 +295,7 @@ async def list_imports(
 
 @router.get("/{table_id}/imports/{job_id}", response_model=ImportRead)
 async def show_import(
-    table_id: int, job_id: int, request: Request, principal: Principal = Depends(admin)
+    table_id: Id, job_id: Id, request: Request, principal: Principal = Depends(admin)
 ) -> ImportRead:
     """Progress and result [导入结果] of one import."""
     runner = runner_of(request)

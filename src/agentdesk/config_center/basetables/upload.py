@@ -25,12 +25,14 @@ class Upload:
 
 
 def check_upload(file_name: str, source: csvfile.Source, header: list[str]) -> Upload:
-    """Name, size, encoding, control characters and header, before any job exists (422)."""
+    """Name, size, encoding, control characters, header and records the csv module can
+    read, before any job exists (422)."""
     size = len(source) if isinstance(source, bytes) else source.stat().st_size
     csvfile.check_upload(file_name, size)
     encoding = csvfile.detect_encoding(source)
     csvfile.check_forbidden_bytes(source)
     csvfile.check_header(csvfile.read_header(source, encoding), header)
+    csvfile.check_records(source, encoding)
     return Upload(file_name, source, size, encoding)
 
 

@@ -14,6 +14,7 @@ from agentdesk.config_center.called.schemas import (
     CalledRead,
     CalledWrite,
 )
+from agentdesk.kit.validation import Id, PageNumber
 
 router = APIRouter(prefix="/api/config", tags=["config: called configuration"])
 admin = require_tenant(CONFIG_MANAGE)
@@ -45,7 +46,7 @@ async def list_access_codes(
 @router.get("/called-configs", response_model=CalledList)
 async def list_called_configs(
     request: Request,
-    page: int | None = Query(None, ge=1, description="omit for every configuration"),
+    page: PageNumber | None = Query(None, description="omit for every configuration"),
     page_size: int = Query(100, ge=1, le=1000),
     principal: Principal = Depends(admin),
 ) -> CalledList:
@@ -68,7 +69,7 @@ async def create_called_config(
 
 @router.get("/called-configs/{config_id}", response_model=CalledRead)
 async def show_called_config(
-    config_id: int, request: Request, principal: Principal = Depends(admin)
+    config_id: Id, request: Request, principal: Principal = Depends(admin)
 ) -> CalledRead:
     """One called configuration."""
     async with request.app.state.db.reader() as session:
@@ -77,7 +78,7 @@ async def show_called_config(
 
 @router.put("/called-configs/{config_id}", response_model=CalledRead)
 async def update_called_config(
-    config_id: int, body: CalledWrite, request: Request, principal: Principal = Depends(admin)
+    config_id: Id, body: CalledWrite, request: Request, principal: Principal = Depends(admin)
 ) -> CalledRead:
     """Replace a called configuration."""
     async with request.app.state.db.transaction() as session:
@@ -86,7 +87,7 @@ async def update_called_config(
 
 @router.delete("/called-configs/{config_id}", status_code=204)
 async def delete_called_config(
-    config_id: int, request: Request, principal: Principal = Depends(admin)
+    config_id: Id, request: Request, principal: Principal = Depends(admin)
 ) -> Response:
     """Delete a called configuration: its number stops reaching the queue."""
     async with request.app.state.db.transaction() as session:

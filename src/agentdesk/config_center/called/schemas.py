@@ -5,6 +5,8 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
+from agentdesk.kit.validation import Id
+
 
 def _digits(value: str) -> str:
     if value and not value.isdigit():
@@ -35,10 +37,10 @@ class AccessCodeList(BaseModel):
 class CalledWrite(BaseModel):
     """Access code (+ optional extension) → a skill queue of the same media type."""
 
-    access_code_id: int = Field(description="an access code assigned to this tenant")
+    access_code_id: Id = Field(description="an access code assigned to this tenant")
     extension: Extension = Field("", description="optional digits [扩展码]")
     device_type: Literal["skill_queue"] = "skill_queue"
-    queue_id: int = Field(description="skill queue whose media type fits the access code")
+    queue_id: Id = Field(description="skill queue whose media type fits the access code")
 
 
 class CalledRead(BaseModel):

@@ -20,6 +20,7 @@ from agentdesk.config_center.custompages.schemas import (
     PreviewRequest,
     RenderedPage,
 )
+from agentdesk.kit.validation import Id
 
 router = APIRouter(prefix="/api/config/custom-pages", tags=["config: custom pages"])
 pages_router = APIRouter(include_in_schema=False)
@@ -74,14 +75,14 @@ async def create_page(
 
 @router.get("/{page_id}", response_model=CustomPageRead)
 async def show_page(
-    page_id: int, request: Request, principal: Principal = Depends(admin)
+    page_id: Id, request: Request, principal: Principal = Depends(admin)
 ) -> CustomPageRead:
     return await _reread(request, principal.tenant_id, page_id)
 
 
 @router.put("/{page_id}", response_model=CustomPageRead)
 async def update_page(
-    page_id: int, body: CustomPageWrite, request: Request, principal: Principal = Depends(admin)
+    page_id: Id, body: CustomPageWrite, request: Request, principal: Principal = Depends(admin)
 ) -> CustomPageRead:
     """Replace a page's layout and interface; a published page stays published and the next
     call shows the new version."""
@@ -91,7 +92,7 @@ async def update_page(
 
 
 @router.delete("/{page_id}", status_code=204)
-async def delete_page(page_id: int, request: Request, principal: Principal = Depends(admin)):
+async def delete_page(page_id: Id, request: Request, principal: Principal = Depends(admin)):
     async with request.app.state.db.transaction() as session:
         await service.delete_page(session, principal.tenant_id, page_id)
     return Response(status_code=204)
@@ -99,7 +100,7 @@ async def delete_page(page_id: int, request: Request, principal: Principal = Dep
 
 @router.post("/{page_id}/publish", response_model=CustomPageRead)
 async def publish_page(
-    page_id: int, request: Request, principal: Principal = Depends(admin)
+    page_id: Id, request: Request, principal: Principal = Depends(admin)
 ) -> CustomPageRead:
     """Publish [发布]: pop pages of type internal may then show it."""
     async with request.app.state.db.transaction() as session:
@@ -109,7 +110,7 @@ async def publish_page(
 
 @router.post("/{page_id}/unpublish", response_model=CustomPageRead)
 async def unpublish_page(
-    page_id: int, request: Request, principal: Principal = Depends(admin)
+    page_id: Id, request: Request, principal: Principal = Depends(admin)
 ) -> CustomPageRead:
     async with request.app.state.db.transaction() as session:
         await service.unpublish_page(session, principal.tenant_id, page_id)
@@ -131,7 +132,7 @@ async def _preview(request: Request, tenant_id: int, page_id: int, caller: str) 
 
 @router.post("/{page_id}/preview", response_model=RenderedPage)
 async def preview_page(
-    page_id: int, body: PreviewRequest, request: Request, principal: Principal = Depends(admin)
+    page_id: Id, body: PreviewRequest, request: Request, principal: Principal = Depends(admin)
 ) -> RenderedPage:
     """Preview with a sample number: the data the page would show, or the clear error."""
     await _reread(request, principal.tenant_id, page_id)  # 404 for another tenant's page
@@ -141,7 +142,7 @@ async def preview_page(
 
 @pages_router.get("/config/custom-pages/{page_id}/preview", response_class=HTMLResponse)
 async def preview_html(
-    page_id: int,
+    page_id: Id,
     request: Request,
     caller: str = Query("", max_length=64),
     principal: Principal = Depends(admin),

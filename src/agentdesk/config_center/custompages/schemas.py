@@ -15,6 +15,7 @@ from agentdesk.config_center.custompages.models import (
     NAME_MAX,
     OBJECT_NAME_MAX,
 )
+from agentdesk.kit.validation import Id
 
 
 def _stripped(value: str) -> str:
@@ -44,7 +45,7 @@ class PageObjectWrite(BaseModel):
     name: Annotated[
         str, Field(min_length=1, max_length=OBJECT_NAME_MAX), AfterValidator(_stripped)
     ] = Field(description="对象名称, shown as the block's title")
-    table_id: int = Field(description="a published base table of the tenant")
+    table_id: Id = Field(description="a published base table of the tenant")
     fields: Annotated[
         list[FieldName],
         Field(min_length=1, max_length=MAX_FIELDS_PER_OBJECT),
@@ -63,7 +64,7 @@ class CustomPageWrite(BaseModel):
     interface_type: Literal[INTERFACE_TYPES] | None = Field(
         None, description="页面接口: external (an interface mapped to the tenant) or internal"
     )
-    interface_id: int | None = Field(None, description="the external interface (external only)")
+    interface_id: Id | None = Field(None, description="the external interface (external only)")
     objects: list[PageObjectWrite] = Field(
         default_factory=list,
         json_schema_extra={"maxItems": MAX_OBJECTS},

@@ -21,6 +21,7 @@ from agentdesk.config_center.interfaces.schemas import (
     TenantInterfaceRead,
 )
 from agentdesk.kit.errors import Conflict
+from agentdesk.kit.validation import Id
 
 ops_router = APIRouter(prefix="/api/ops/interfaces", tags=["operations: interfaces"])
 router = APIRouter(prefix="/api/config/interfaces", tags=["config: interfaces"])
@@ -70,14 +71,14 @@ async def create_interface(
 
 @ops_router.get("/{interface_id}", response_model=InterfaceRead)
 async def show_interface(
-    interface_id: int, request: Request, principal: Principal = Depends(ops_admin)
+    interface_id: Id, request: Request, principal: Principal = Depends(ops_admin)
 ) -> InterfaceRead:
     return await _reread(request, interface_id)
 
 
 @ops_router.put("/{interface_id}", response_model=InterfaceRead)
 async def update_interface(
-    interface_id: int, body: InterfaceWrite, request: Request, principal=Depends(ops_admin)
+    interface_id: Id, body: InterfaceWrite, request: Request, principal=Depends(ops_admin)
 ) -> InterfaceRead:
     """Change an interface; leave out `auth_header_value` or `tenant_ids` to keep them."""
     secret_key = request.app.state.settings.secret_key
@@ -88,7 +89,7 @@ async def update_interface(
 
 @ops_router.put("/{interface_id}/tenants", response_model=InterfaceRead)
 async def set_tenants(
-    interface_id: int, body: InterfaceTenants, request: Request, principal=Depends(ops_admin)
+    interface_id: Id, body: InterfaceTenants, request: Request, principal=Depends(ops_admin)
 ) -> InterfaceRead:
     """Map the interface to exactly these tenants [字典值映射]."""
     async with request.app.state.db.transaction() as session:
@@ -97,7 +98,7 @@ async def set_tenants(
 
 
 @ops_router.delete("/{interface_id}", status_code=204)
-async def delete_interface(interface_id: int, request: Request, principal=Depends(ops_admin)):
+async def delete_interface(interface_id: Id, request: Request, principal=Depends(ops_admin)):
     """Delete an interface no custom page uses."""
     async with request.app.state.db.transaction() as session:
         row, _ = await service.get_interface(session, interface_id)
@@ -113,7 +114,7 @@ async def delete_interface(interface_id: int, request: Request, principal=Depend
 
 @ops_router.post("/{interface_id}/test", response_model=InterfaceCallResult)
 async def test_interface(
-    interface_id: int, body: InterfaceTestRequest, request: Request, principal=Depends(ops_admin)
+    interface_id: Id, body: InterfaceTestRequest, request: Request, principal=Depends(ops_admin)
 ) -> InterfaceCallResult:
     """Call the interface with a sample `param`: the parsed answer, or the exact error.
 

@@ -17,6 +17,7 @@ from agentdesk.config_center.interfaces.models import (
     TIMEOUT_MS_MIN,
 )
 from agentdesk.kit.outbound import parse_target
+from agentdesk.kit.validation import Id
 
 HEADER_NAME_RE = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 HEADER_VALUE_RE = re.compile(r"[\x20-\x7e]*")
@@ -100,13 +101,13 @@ class InterfaceWrite(BaseModel):
     allow_private: bool = Field(
         False, description="let the call reach private / loopback addresses (internal networks)"
     )
-    tenant_ids: list[int] | None = Field(
+    tenant_ids: list[Id] | None = Field(
         None, description="tenants that may use it [字典值映射]; leave out to keep the mapping"
     )
 
 
 class InterfaceTenants(BaseModel):
-    tenant_ids: list[int] = Field(description="the complete list of mapped tenants")
+    tenant_ids: list[Id] = Field(description="the complete list of mapped tenants")
 
 
 class InterfaceRead(BaseModel):

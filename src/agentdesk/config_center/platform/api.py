@@ -5,11 +5,14 @@ Lists answer `{"items": [...], "total": N}` and take `page`/`page_size`; updates
 bodies (fields left out keep their value); broken rules come back as 422 naming the field.
 """
 
+from typing import Annotated
+
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from agentdesk.auth.deps import require
 from agentdesk.auth.permissions import PLATFORM_MANAGE
 from agentdesk.config_center.platform import service as platform
+from agentdesk.kit.validation import Id, PageNumber
 from agentdesk.tenancy import repository as repo
 from agentdesk.tenancy import service as tenancy
 from agentdesk.tenancy.models import AccessCode, OutboundNumber, Tenant
@@ -42,7 +45,7 @@ class Paging:
 
     def __init__(
         self,
-        page: int = Query(1, ge=1, description="page number, from 1"),
+        page: Annotated[PageNumber, Query(description="page number, from 1")] = 1,
         page_size: int = Query(50, ge=1, le=500, description="items per page"),
     ):
         self.offset = (page - 1) * page_size
@@ -78,7 +81,7 @@ async def create_tenant(body: TenantCreate, request: Request) -> TenantRead:
 
 
 @router.get("/tenants/{tenant_id}", response_model=TenantRead)
-async def show_tenant(tenant_id: int, request: Request) -> TenantRead:
+async def show_tenant(tenant_id: Id, request: Request) -> TenantRead:
     """One tenant with its licences and the agents in use."""
     async with request.app.state.db.reader() as session:
         tenant = await tenancy.get_tenant(session, tenant_id)
@@ -86,7 +89,7 @@ async def show_tenant(tenant_id: int, request: Request) -> TenantRead:
 
 
 @router.patch("/tenants/{tenant_id}", response_model=TenantRead)
-async def update_tenant(tenant_id: int, body: TenantUpdate, request: Request) -> TenantRead:
+async def update_tenant(tenant_id: Id, body: TenantUpdate, request: Request) -> TenantRead:
     """Rename a tenant or change its licences (not below the agents it already has)."""
     async with request.app.state.db.transaction() as session:
         tenant = await platform.update_tenant(session, tenant_id, body.changes())
@@ -95,7 +98,7 @@ async def update_tenant(tenant_id: int, body: TenantUpdate, request: Request) ->
 
 
 @router.delete("/tenants/{tenant_id}", status_code=204, response_class=Response)
-async def delete_tenant(tenant_id: int, request: Request) -> Response:
+async def delete_tenant(tenant_id: Id, request: Request) -> Response:
     """Delete a tenant and its configuration; refused (409) while it still has agents."""
     async with request.app.state.db.transaction() as session:
         await platform.delete_tenant(session, tenant_id)
@@ -108,7 +111,7 @@ async def delete_tenant(tenant_id: int, request: Request) -> Response:
 @router.get("/access-codes", response_model=Page[AccessCodeRead])
 async def list_access_codes(
     request: Request,
-    tenant_id: int | None = Query(None, description="only codes assigned to this tenant"),
+    tenant_id: Id | None = Query(None, description="only codes assigned to this tenant"),
     assigned: bool | None = Query(None, description="true: assigned codes; false: free ones"),
     paging: Paging = Depends(),
 ) -> Page[AccessCodeRead]:
@@ -135,7 +138,7 @@ async def create_access_code(body: AccessCodeCreate, request: Request) -> Access
 
 
 @router.get("/access-codes/{code_id}", response_model=AccessCodeRead)
-async def show_access_code(code_id: int, request: Request) -> AccessCodeRead:
+async def show_access_code(code_id: Id, request: Request) -> AccessCodeRead:
     """One access code."""
     async with request.app.state.db.reader() as session:
         return AccessCodeRead.model_validate(await tenancy.get_access_code(session, code_id))
@@ -143,7 +146,7 @@ async def show_access_code(code_id: int, request: Request) -> AccessCodeRead:
 
 @router.patch("/access-codes/{code_id}", response_model=AccessCodeRead)
 async def update_access_code(
-    code_id: int, body: AccessCodeUpdate, request: Request
+    code_id: Id, body: AccessCodeUpdate, request: Request
 ) -> AccessCodeRead:
     """Change an access code; `tenant_id` assigns it, `tenant_id: null` unassigns it."""
     async with request.app.state.db.transaction() as session:
@@ -152,7 +155,7 @@ async def update_access_code(
 
 
 @router.delete("/access-codes/{code_id}", status_code=204, response_class=Response)
-async def delete_access_code(code_id: int, request: Request) -> Response:
+async def delete_access_code(code_id: Id, request: Request) -> Response:
     """Delete an access code; refused (409) while a called configuration uses it."""
     async with request.app.state.db.transaction() as session:
         await platform.delete_access_code(session, code_id)
@@ -165,7 +168,7 @@ async def delete_access_code(code_id: int, request: Request) -> Response:
 @router.get("/outbound-numbers", response_model=Page[OutboundNumberRead])
 async def list_outbound_numbers(
     request: Request,
-    tenant_id: int | None = Query(None, description="only numbers assigned to this tenant"),
+    tenant_id: Id | None = Query(None, description="only numbers assigned to this tenant"),
     assigned: bool | None = Query(None, description="true: assigned numbers; false: free ones"),
     paging: Paging = Depends(),
 ) -> Page[OutboundNumberRead]:
@@ -194,7 +197,7 @@ async def create_outbound_number(
 
 
 @router.get("/outbound-numbers/{number_id}", response_model=OutboundNumberRead)
-async def show_outbound_number(number_id: int, request: Request) -> OutboundNumberRead:
+async def show_outbound_number(number_id: Id, request: Request) -> OutboundNumberRead:
     """One outbound number."""
     async with request.app.state.db.reader() as session:
         number = await tenancy.get_outbound_number(session, number_id)
@@ -203,7 +206,7 @@ async def show_outbound_number(number_id: int, request: Request) -> OutboundNumb
 
 @router.patch("/outbound-numbers/{number_id}", response_model=OutboundNumberRead)
 async def update_outbound_number(
-    number_id: int, body: OutboundNumberUpdate, request: Request
+    number_id: Id, body: OutboundNumberUpdate, request: Request
 ) -> OutboundNumberRead:
     """Change a number; `tenant_id` assigns it, `tenant_id: null` unassigns it."""
     async with request.app.state.db.transaction() as session:
@@ -213,7 +216,7 @@ async def update_outbound_number(
 
 
 @router.delete("/outbound-numbers/{number_id}", status_code=204, response_class=Response)
-async def delete_outbound_number(number_id: int, request: Request) -> Response:
+async def delete_outbound_number(number_id: Id, request: Request) -> Response:
     """Delete an outbound number."""
     async with request.app.state.db.transaction() as session:
         number = await tenancy.get_outbound_number(session, number_id, for_update=True)

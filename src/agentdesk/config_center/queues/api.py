@@ -7,6 +7,7 @@ from agentdesk.auth.permissions import CONFIG_MANAGE
 from agentdesk.auth.principal import Principal
 from agentdesk.config_center.queues import service
 from agentdesk.config_center.queues.schemas import QueueList, QueueRead, QueueWrite
+from agentdesk.kit.validation import Id, PageNumber
 
 router = APIRouter(prefix="/api/config/queues", tags=["config: skill queues"])
 admin = require_tenant(CONFIG_MANAGE)
@@ -15,7 +16,7 @@ admin = require_tenant(CONFIG_MANAGE)
 @router.get("", response_model=QueueList)
 async def list_queues(
     request: Request,
-    page: int | None = Query(None, ge=1, description="omit for every queue"),
+    page: PageNumber | None = Query(None, description="omit for every queue"),
     page_size: int = Query(100, ge=1, le=1000),
     principal: Principal = Depends(admin),
 ) -> QueueList:
@@ -39,7 +40,7 @@ async def create_queue(
 
 @router.get("/{queue_id}", response_model=QueueRead)
 async def show_queue(
-    queue_id: int, request: Request, principal: Principal = Depends(admin)
+    queue_id: Id, request: Request, principal: Principal = Depends(admin)
 ) -> QueueRead:
     """One skill queue."""
     async with request.app.state.db.reader() as session:
@@ -50,7 +51,7 @@ async def show_queue(
 
 @router.put("/{queue_id}", response_model=QueueRead)
 async def update_queue(
-    queue_id: int, body: QueueWrite, request: Request, principal: Principal = Depends(admin)
+    queue_id: Id, body: QueueWrite, request: Request, principal: Principal = Depends(admin)
 ) -> QueueRead:
     """Replace a skill queue's settings."""
     async with request.app.state.db.transaction() as session:
@@ -60,7 +61,7 @@ async def update_queue(
 
 @router.delete("/{queue_id}", status_code=204)
 async def delete_queue(
-    queue_id: int, request: Request, principal: Principal = Depends(admin)
+    queue_id: Id, request: Request, principal: Principal = Depends(admin)
 ) -> Response:
     """Delete a skill queue that no transfer policy or called number uses."""
     async with request.app.state.db.transaction() as session:

@@ -16,6 +16,7 @@ from agentdesk.config_center.queues.models import (
     QUEUE_TYPES,
     WAIT_TREATMENTS,
 )
+from agentdesk.kit.validation import Id
 
 QueueType = Literal[QUEUE_TYPES]
 Subtype = Literal[MULTIMEDIA_SUBTYPES]
@@ -48,11 +49,11 @@ class QueueWrite(BaseModel):
     acw_seconds: int = Field(5, ge=0, le=3600, description="整理态时长")
     description: str = Field("", max_length=50)
     timeout_action: PolicyAction = "release"
-    timeout_target_queue_id: int | None = None
+    timeout_target_queue_id: Id | None = None
     overflow_action: PolicyAction = "release"
-    overflow_target_queue_id: int | None = None
+    overflow_target_queue_id: Id | None = None
     no_agent_action: PolicyAction = "release"
-    no_agent_target_queue_id: int | None = None
+    no_agent_target_queue_id: Id | None = None
     wait_treatment: Literal[WAIT_TREATMENTS] = "default_tone"
     hold_treatment: Literal[HOLD_TREATMENTS] = "default_tone"
     answer_mode: Literal[ANSWER_MODES] = "silent"

@@ -26,6 +26,7 @@ from agentdesk.config_center.screenpop.schemas import (
     WhitelistWrite,
 )
 from agentdesk.config_center.screenpop.whitelist import Entry
+from agentdesk.kit.validation import Id
 from agentdesk.tenancy.params import get_param
 
 router = APIRouter(prefix="/api/config/screen-pops", tags=["config: screen pops"])
@@ -105,13 +106,13 @@ async def create_page(
 
 
 @router.get("/{page_id}", response_model=PopPageRead)
-async def get_page(page_id: int, request: Request, principal: Principal = Depends(admin)):
+async def get_page(page_id: Id, request: Request, principal: Principal = Depends(admin)):
     return await _page_read(request, principal.tenant_id, page_id)
 
 
 @router.put("/{page_id}", response_model=PopPageRead)
 async def update_page(
-    page_id: int, body: PopPageWrite, request: Request, principal: Principal = Depends(admin)
+    page_id: Id, body: PopPageWrite, request: Request, principal: Principal = Depends(admin)
 ) -> PopPageRead:
     """Change a page (a missing `secret` keeps the current one); the page is checked again."""
     async with request.app.state.db.transaction() as session:
@@ -120,7 +121,7 @@ async def update_page(
 
 
 @router.delete("/{page_id}", status_code=204)
-async def delete_page(page_id: int, request: Request, principal: Principal = Depends(admin)):
+async def delete_page(page_id: Id, request: Request, principal: Principal = Depends(admin)):
     async with request.app.state.db.transaction() as session:
         await service.delete_page(session, principal.tenant_id, page_id)
     return Response(status_code=204)
@@ -128,7 +129,7 @@ async def delete_page(page_id: int, request: Request, principal: Principal = Dep
 
 @router.post("/{page_id}/enabled", response_model=PopPageRead)
 async def set_enabled(
-    page_id: int, body: PopEnabled, request: Request, principal: Principal = Depends(admin)
+    page_id: Id, body: PopEnabled, request: Request, principal: Principal = Depends(admin)
 ) -> PopPageRead:
     """Enable or disable a page (是否启用)."""
     async with request.app.state.db.transaction() as session:
@@ -138,7 +139,7 @@ async def set_enabled(
 
 @router.post("/{page_id}/move", response_model=PopPageRead)
 async def move_page(
-    page_id: int, body: PopMove, request: Request, principal: Principal = Depends(admin)
+    page_id: Id, body: PopMove, request: Request, principal: Principal = Depends(admin)
 ) -> PopPageRead:
     """Move a page up or down (上移 / 下移): the list order is the opening order."""
     async with request.app.state.db.transaction() as session:
@@ -147,13 +148,13 @@ async def move_page(
 
 
 @router.post("/{page_id}/check", response_model=PopPageRead)
-async def check_page(page_id: int, request: Request, principal: Principal = Depends(admin)):
+async def check_page(page_id: Id, request: Request, principal: Principal = Depends(admin)):
     """Check the page now: whitelisted, reachable, framing allowed, HTTPS."""
     return await _check_and_store(request, principal.tenant_id, page_id)
 
 
 @router.delete("/{page_id}/secret", response_model=PopPageRead)
-async def clear_secret(page_id: int, request: Request, principal: Principal = Depends(admin)):
+async def clear_secret(page_id: Id, request: Request, principal: Principal = Depends(admin)):
     """Stop signing this page's parameters."""
     async with request.app.state.db.transaction() as session:
         await service.clear_secret(session, principal.tenant_id, page_id)
@@ -162,7 +163,7 @@ async def clear_secret(page_id: int, request: Request, principal: Principal = De
 
 @router.post("/{page_id}/preview", response_model=PopInstruction)
 async def preview(
-    page_id: int, body: SampleCall, request: Request, principal: Principal = Depends(admin)
+    page_id: Id, body: SampleCall, request: Request, principal: Principal = Depends(admin)
 ) -> PopInstruction:
     """Try it [测试弹屏]: exactly what the agent's workbench would open for this sample call,
     enabled or not."""
@@ -178,7 +179,7 @@ async def preview(
 
 
 @router.get("/{page_id}/params", response_model=PopParamList)
-async def list_params(page_id: int, request: Request, principal: Principal = Depends(admin)):
+async def list_params(page_id: Id, request: Request, principal: Principal = Depends(admin)):
     """The page's configured URL parameters [配置参数]; none configured = the nine defaults."""
     async with request.app.state.db.reader() as session:
         params = await service.list_params(session, principal.tenant_id, page_id)
@@ -189,7 +190,7 @@ async def list_params(page_id: int, request: Request, principal: Principal = Dep
 
 @router.post("/{page_id}/params", response_model=PopParamRead, status_code=201)
 async def add_param(
-    page_id: int, body: PopParamWrite, request: Request, principal: Principal = Depends(admin)
+    page_id: Id, body: PopParamWrite, request: Request, principal: Principal = Depends(admin)
 ) -> PopParamRead:
     async with request.app.state.db.transaction() as session:
         param = await service.add_param(session, principal.tenant_id, page_id, body)
@@ -198,8 +199,8 @@ async def add_param(
 
 @router.put("/{page_id}/params/{param_id}", response_model=PopParamRead)
 async def update_param(
-    page_id: int,
-    param_id: int,
+    page_id: Id,
+    param_id: Id,
     body: PopParamWrite,
     request: Request,
     principal: Principal = Depends(admin),
@@ -211,7 +212,7 @@ async def update_param(
 
 @router.delete("/{page_id}/params/{param_id}", status_code=204)
 async def delete_param(
-    page_id: int, param_id: int, request: Request, principal: Principal = Depends(admin)
+    page_id: Id, param_id: Id, request: Request, principal: Principal = Depends(admin)
 ):
     async with request.app.state.db.transaction() as session:
         await service.delete_param(session, principal.tenant_id, page_id, param_id)
@@ -254,14 +255,14 @@ async def create_whitelist_entry(
 
 @ops_router.put("/{entry_id}", response_model=WhitelistRead)
 async def update_whitelist_entry(
-    entry_id: int, body: WhitelistWrite, request: Request, principal=Depends(ops_admin)
+    entry_id: Id, body: WhitelistWrite, request: Request, principal=Depends(ops_admin)
 ) -> WhitelistRead:
     async with request.app.state.db.transaction() as session:
         return _entry_read(await service.update_whitelist_entry(session, entry_id, body))
 
 
 @ops_router.delete("/{entry_id}", status_code=204)
-async def delete_whitelist_entry(entry_id: int, request: Request, principal=Depends(ops_admin)):
+async def delete_whitelist_entry(entry_id: Id, request: Request, principal=Depends(ops_admin)):
     async with request.app.state.db.transaction() as session:
         await service.delete_whitelist_entry(session, entry_id)
     return Response(status_code=204)

@@ -13,6 +13,7 @@ from agentdesk.config_center.screenpop.models import (
     TABS,
 )
 from agentdesk.config_center.screenpop.popparams import CALL_DATA_KEYS
+from agentdesk.kit.validation import Id, UrlText
 
 
 class PopPageWrite(BaseModel):
@@ -22,8 +23,8 @@ class PopPageWrite(BaseModel):
     name: str = Field(min_length=1, max_length=50, description="页面名称")
     page_type: Literal[PAGE_TYPES] = Field("external", description="外部页面 / 内部页面")
     open_mode: Literal[OPEN_MODES] = Field("embed", description="嵌入 / 独立打开")
-    url: str = Field("", max_length=2048, description="external pages: the page's http(s) URL")
-    custom_page_id: int | None = Field(
+    url: UrlText = Field("", max_length=2048, description="external pages: the page's http(s) URL")
+    custom_page_id: Id | None = Field(
         None, description="internal pages: a published custom page [页面配置] (audio/video tab)"
     )
     integration: Literal[INTEGRATIONS] = Field("get", description="URL GET / URL POST / Web API")
@@ -110,7 +111,7 @@ class SampleCall(BaseModel):
 
 
 class WhitelistWrite(BaseModel):
-    pattern: str = Field(
+    pattern: UrlText = Field(
         min_length=1,
         max_length=300,
         description="scheme://host[:port][/path-prefix]; host may start with '*.'",

@@ -19,6 +19,7 @@ from agentdesk.config_center.users.schemas import (
     UserUpdate,
 )
 from agentdesk.kit.errors import Forbidden
+from agentdesk.kit.validation import Id, PageNumber
 
 router = APIRouter(prefix="/api/config", tags=["config: business accounts and roles"])
 manager = require_tenant(USERS_MANAGE)
@@ -35,7 +36,7 @@ async def account_reader(principal: Principal = Depends(current_principal)) -> P
 @router.get("/users", response_model=UserList)
 async def list_users(
     request: Request,
-    page: int | None = Query(None, ge=1, description="omit for every account"),
+    page: PageNumber | None = Query(None, description="omit for every account"),
     page_size: int = Query(100, ge=1, le=1000),
     principal: Principal = Depends(account_reader),
 ) -> UserList:
@@ -58,7 +59,7 @@ async def create_user(
 
 @router.get("/users/{user_id}", response_model=UserRead)
 async def show_user(
-    user_id: int, request: Request, principal: Principal = Depends(account_reader)
+    user_id: Id, request: Request, principal: Principal = Depends(account_reader)
 ) -> UserRead:
     """One business account."""
     async with request.app.state.db.reader() as session:
@@ -69,7 +70,7 @@ async def show_user(
 
 @router.put("/users/{user_id}", response_model=UserRead)
 async def update_user(
-    user_id: int, body: UserUpdate, request: Request, principal: Principal = Depends(manager)
+    user_id: Id, body: UserUpdate, request: Request, principal: Principal = Depends(manager)
 ) -> UserRead:
     """Replace a business account's name, role and status."""
     async with request.app.state.db.transaction() as session:
@@ -79,7 +80,7 @@ async def update_user(
 
 @router.post("/users/{user_id}/password", status_code=204)
 async def set_password(
-    user_id: int, body: PasswordSet, request: Request, principal: Principal = Depends(manager)
+    user_id: Id, body: PasswordSet, request: Request, principal: Principal = Depends(manager)
 ) -> Response:
     """Reset a business account's password; its existing sessions end."""
     async with request.app.state.db.transaction() as session:
@@ -89,7 +90,7 @@ async def set_password(
 
 @router.delete("/users/{user_id}", status_code=204)
 async def delete_user(
-    user_id: int, request: Request, principal: Principal = Depends(manager)
+    user_id: Id, request: Request, principal: Principal = Depends(manager)
 ) -> Response:
     """Delete a business account (an agent linked to it stays, unlinked)."""
     async with request.app.state.db.transaction() as session:
@@ -116,7 +117,7 @@ async def create_role(
 
 @router.get("/roles/{role_id}", response_model=RoleRead)
 async def show_role(
-    role_id: int, request: Request, principal: Principal = Depends(manager)
+    role_id: Id, request: Request, principal: Principal = Depends(manager)
 ) -> RoleRead:
     """One role."""
     async with request.app.state.db.reader() as session:
@@ -127,7 +128,7 @@ async def show_role(
 
 @router.put("/roles/{role_id}", response_model=RoleRead)
 async def update_role(
-    role_id: int, body: RoleWrite, request: Request, principal: Principal = Depends(manager)
+    role_id: Id, body: RoleWrite, request: Request, principal: Principal = Depends(manager)
 ) -> RoleRead:
     """Rename a role or change its permissions."""
     async with request.app.state.db.transaction() as session:
@@ -136,7 +137,7 @@ async def update_role(
 
 @router.delete("/roles/{role_id}", status_code=204)
 async def delete_role(
-    role_id: int, request: Request, principal: Principal = Depends(manager)
+    role_id: Id, request: Request, principal: Principal = Depends(manager)
 ) -> Response:
     """Delete a role that no account has."""
     async with request.app.state.db.transaction() as session:

@@ -7,6 +7,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from pydantic_core import PydanticCustomError
 
 from agentdesk.auth.permissions import AGENT, TENANT_ADMIN, TENANT_PERMISSIONS
+from agentdesk.kit.validation import Id
 
 MIN_PASSWORD = 8
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]+$")
@@ -36,7 +37,7 @@ class UserUpdate(BaseModel):
     role: Literal[AGENT, TENANT_ADMIN, CUSTOM] = Field(
         AGENT, description="built-in role; custom = only the custom role's permissions"
     )
-    custom_role_id: int | None = Field(
+    custom_role_id: Id | None = Field(
         None, description="a role of this tenant, adds its permissions"
     )
     active: bool = True

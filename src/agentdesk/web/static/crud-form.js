@@ -110,14 +110,23 @@ function guessWidget(f, prop) {
   return "text";
 }
 
+function rangeHint(f) {
+  // A 64-bit bound (every id has one) is no rule a person types against: leave it unsaid.
+  const readable = (n) => n !== undefined && Math.abs(n) < Number.MAX_SAFE_INTEGER;
+  const [min, max] = [f.minimum, f.maximum].map((n) => (readable(n) ? n : undefined));
+  if (min !== undefined && max !== undefined) return [t(`取值 ${min}–${max}`, `${min}–${max}`)];
+  if (min !== undefined) return [t(`最小 ${min}`, `at least ${min}`)];
+  if (max !== undefined) return [t(`最大 ${max}`, `at most ${max}`)];
+  return [];
+}
+
 /** Range and length hints in the page language, e.g. "1–60000 · 默认 60". */
 export function hintText(f) {
   const parts = [];
   if (f.hint) parts.push(L(f.hint));
-  if (f.minimum !== undefined && f.maximum !== undefined)
-    parts.push(t(`取值 ${f.minimum}–${f.maximum}`, `${f.minimum}–${f.maximum}`));
-  else if (f.minimum !== undefined) parts.push(t(`最小 ${f.minimum}`, `at least ${f.minimum}`));
-  else if (f.maximum !== undefined) parts.push(t(`最大 ${f.maximum}`, `at most ${f.maximum}`));
+  // A choice (select, checks) shows no range: its ids are bounded only so that the server
+  // refuses numbers no database column can hold; the options are the rule.
+  if (f.widget !== "select" && f.widget !== "checks") parts.push(...rangeHint(f));
   if (f.maxLength !== undefined && f.widget !== "select")
     parts.push(t(`最多 ${f.maxLength} 个字符`, `up to ${f.maxLength} characters`));
   if (f.default !== undefined && f.default !== null && f.widget === "number")
@@ -463,12 +472,13 @@ const RULES_ZH = {
   whitespace: () => "不能包含空格",
   required: () => "必填",
   too_many: (f) => (f?.maxItems ? `最多 ${f.maxItems} 项` : "数量超出上限"),
+  url: () => "不是可以解析的网址",
 };
 
 function rangeZh(f) {
-  return f && f.minimum !== undefined && f.maximum !== undefined
-    ? `取值范围 ${f.minimum}–${f.maximum}`
-    : "超出取值范围";
+  const [min, max] = [f?.minimum, f?.maximum];
+  if (min === undefined || max === undefined) return "超出取值范围";
+  return Math.abs(max) < Number.MAX_SAFE_INTEGER ? `取值范围 ${min}–${max}` : `最小 ${min}，且不能超过 64 位整数`;
 }
 
 /** Point each error at a field slot of this form and translate the rules we know. */

@@ -45,6 +45,9 @@ const FILE_RULES = {
   encoding: ["文件既不是 UTF-8 也不是 GB18030 编码", "The file is neither UTF-8 nor GB18030 text"],
   header: ["表头与模板不一致", "The header does not match the template"],
   control_character: ["文件包含不允许的控制字符", "The file contains a control character that is not allowed"],
+  file_name_length: ["文件名不能超过 255 个字符", "The file name must not be longer than 255 characters"],
+  cell_too_long: ["单元格内容过长", "A cell is too long"],
+  csv_syntax: ["文件不是有效的 CSV", "The file is not valid CSV"],
 };
 
 const $ = (selector) => document.querySelector(selector);
