@@ -4,7 +4,7 @@ import argparse
 import logging
 import sys
 
-from agentdesk.cli import serve_cmd, sim_cmd
+from agentdesk.cli import keys_cmd, serve_cmd, sim_cmd
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -12,6 +12,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     serve_cmd.add_commands(sub)
     sim_cmd.add_commands(sub)
+    keys_cmd.add_commands(sub)
     return parser
 
 
