@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from agentdesk.config_center.basetables.csvfile import unescape_formulas
 from agentdesk.config_center.basetables.fields import display, index_field, slot_count
 from agentdesk.kit.crypto import KeyRing
 
@@ -171,7 +172,9 @@ class RowCodec:
                     )
             keep = [i for i, row in enumerate(records) if len(row) == self.width]
             lines, records = [lines[i] for i in keep], [records[i] for i in keep]
-        columns = list(zip(*records, strict=True)) if records else [()] * self.width
+        columns = list(map(unescape_formulas, zip(*records, strict=True)))
+        if not records:
+            columns = [()] * self.width
         for pos, f in enumerate(self.fields):
             if records:
                 columns[pos] = self._check_column(f, columns[pos], lines, rejections)
@@ -182,7 +185,7 @@ class RowCodec:
         no reasons; `check` gives them)."""
         if set(map(len, records)) != {self.width}:
             return None
-        columns = list(zip(*records, strict=True))
+        columns = list(map(unescape_formulas, zip(*records, strict=True)))
         for pos, f in enumerate(self.fields):
             column = columns[pos]
             if f["index"]:

@@ -21,7 +21,7 @@ UPLOAD_PREFIX = "import-"
 
 
 def upload_dir(data_dir: Path) -> Path:
-    return private_dir(data_dir / "tmp" / "imports")
+    return private_dir(private_dir(data_dir / "tmp") / "imports")
 
 
 def new_upload_file(data_dir: Path) -> tuple[int, Path]:
