@@ -23,6 +23,9 @@ def main(argv: list[str] | None = None) -> None:
     # Request lines of our own HTTP client (the simulator CLI) are noise; and they would show
     # query strings, which may carry customer data.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # Database drivers' debug output shows query parameters: search values, index values.
+    for driver in ("aiosqlite", "asyncpg", "sqlalchemy.engine"):
+        logging.getLogger(driver).setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
     code = args.func(args)
     sys.exit(code or 0)
