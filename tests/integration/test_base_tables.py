@@ -10,10 +10,8 @@ import os
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -92,10 +90,9 @@ def csv_file(rows, header=HEADER, encoding="utf-8-sig") -> bytes:
 
 
 def uploads_left(server) -> list:
-    """Uploads still on disk: in the private folder, or (never) in the shared temp folder."""
-    private = server.settings.data_dir / "tmp" / "imports"
-    shared = Path(tempfile.gettempdir()).glob("agentdesk-import-*")
-    return [*private.glob("import-*"), *shared]
+    """Uploads still on disk in the server's private upload folder (they never go to the
+    shared temp folder: tests/security checks where an upload waits)."""
+    return list((server.settings.data_dir / "tmp" / "imports").glob("import-*"))
 
 
 def start_import(client, table_id, data: bytes, name="客户_1.csv", mode="append", **form):

@@ -3,7 +3,6 @@ item 9): not in the database file, the job rows, the logs (access log included),
 folder; and the blind index of the same value differs between tenants."""
 
 import logging
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -84,8 +83,7 @@ def _sqlite_files(url: str) -> list[Path]:
 
 def _temp_files(server) -> list[Path]:
     private = server.settings.data_dir / "tmp"
-    shared = list(Path(tempfile.gettempdir()).glob("agentdesk-import-*"))
-    return [p for p in private.rglob("*") if p.is_file()] + shared
+    return [p for p in private.rglob("*") if p.is_file()]
 
 
 def test_encrypted_values_stay_in_their_envelopes(server, all_logs):
