@@ -60,7 +60,10 @@ async def _lifespan(app):
     if removed:
         log.info("deleted %d upload(s) left by stopped processes", removed)
     runner = _runner(app.state)
-    await runner.fail_dead_jobs()
+    try:
+        await runner.fail_dead_jobs()
+    except Exception:  # never keep the server from starting; the lease still expires
+        log.exception("could not fail the imports of stopped workers")
     yield
     await runner.stop()
 
