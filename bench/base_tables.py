@@ -376,11 +376,13 @@ def run_import(args, client, pid: int, folder: Path, database: str, backend: str
             f"(before {rss_before / 1024:.0f} MB)"
         )
         assert job["imported_rows"] == args.rows
-        # Empty the table for the next run: replace its rows by one (another caller number).
+        # Empty the table for the next run: replace its rows by one (another caller number),
+        # confirming the row count it has now.
+        current = client.get(f"/api/config/base-tables/{table_id}").json()["row_count"]
         reset = client.post(
             f"/api/config/base-tables/{table_id}/imports",
             files={"file": ("reset.csv", csv_bytes(fields, 10**8, 1), "text/csv")},
-            data={"mode": "replace"},
+            data={"mode": "replace", "expected_rows": str(current)},
         )
         reset.raise_for_status()
         wait_for(client, table_id, reset.json()["id"])

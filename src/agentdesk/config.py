@@ -7,13 +7,22 @@ from pathlib import Path
 
 
 def _read_or_create_secret(path: Path) -> str:
-    """Keep a generated secret in var/ so restarts keep sessions and tokens valid."""
+    """Keep a generated secret in var/ so restarts keep sessions and tokens valid.
+
+    The folder is 0700 and the file 0600: created so (never readable by others, not even
+    for an instant), and tightened when found looser. (kit/files.py does the same for the
+    database; config sits below kit in the layers, hence the few lines here.)"""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.parent.stat().st_mode & 0o077:
+        path.parent.chmod(0o700)
     if path.exists():
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
         return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
     value = secrets.token_urlsafe(48)
-    path.write_text(value)
-    path.chmod(0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(value)
     return value
 
 

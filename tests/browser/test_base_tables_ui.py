@@ -134,7 +134,29 @@ def test_create_publish_import_and_see_masked_rows(live_server, page, login_as, 
     expect(page.locator("[data-import-error]")).to_contain_text("nothing of the file was imported")
     expect(page.locator("[data-imported]")).to_have_text("0")
     expect(page.locator("#history tbody tr")).to_have_count(2)
+    # the refused lines download as CSV (issue 8, item 12)
+    with page.expect_download() as download:
+        page.locator("[data-rejected-csv]").click()
+    assert download.value.suggested_filename.endswith(".csv")
     page.locator("#rows-q").fill("")
     page.get_by_role("button", name="Search", exact=True).click()
     expect(page.locator("#rows-pager [data-total]")).to_have_attribute("data-total", "2")
+
+    # "Replace all rows" asks first, with the current and the new row counts (item 12)
+    one = "\ufeff手机号,姓名,证件号,级别\r\n13800000009,周九,330101199001019999,1\r\n".encode()
+    page.get_by_label("Replace all rows").check()
+    page.locator("#import-file").set_input_files(
+        {"name": "客户_3.csv", "mimeType": "text/csv", "buffer": one}
+    )
+    page.get_by_role("button", name="Import", exact=True).click()
+    confirm = page.get_by_role("alertdialog")
+    expect(confirm).to_contain_text("the table's 2 row(s) will be deleted")
+    expect(confirm).to_contain_text("the file's 1 row(s) imported")
+    confirm.get_by_role("button", name="Cancel").click()
+    expect(page.locator("#history tbody tr")).to_have_count(2)  # nothing was started
+    expect(page.locator("#rows-pager [data-total]")).to_have_attribute("data-total", "2")
+    page.get_by_role("button", name="Import", exact=True).click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Replace").click()
+    expect(page.locator("[data-import-status]")).to_have_attribute("data-import-status", "done")
+    expect(page.locator("#rows-pager [data-total]")).to_have_attribute("data-total", "1")
     assert page.js_errors == []

@@ -7,10 +7,11 @@ import base64
 import csv
 import io
 import os
-import tempfile
+import socket
+import subprocess
+import sys
 import time
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -22,6 +23,7 @@ from agentdesk.config_center.basetables.service import data_keys, rows_for_calle
 from agentdesk.kit.crypto import KeyRing
 from agentdesk.storage.database import Database
 from tests.support import seed
+from tests.support.agents import login
 from tests.support.server import LiveServer
 
 BASE = "/api/config/base-tables"
@@ -87,15 +89,20 @@ def csv_file(rows, header=HEADER, encoding="utf-8-sig") -> bytes:
     return out.getvalue().encode(encoding)
 
 
-def uploads_left() -> list:
-    return list(Path(tempfile.gettempdir()).glob("agentdesk-import-*"))
+def uploads_left(server) -> list:
+    """Uploads still on disk in the server's private upload folder (they never go to the
+    shared temp folder: tests/security checks where an upload waits)."""
+    return list((server.settings.data_dir / "tmp" / "imports").glob("import-*"))
 
 
-def start_import(client, table_id, data: bytes, name="客户_1.csv", mode="append"):
+def start_import(client, table_id, data: bytes, name="客户_1.csv", mode="append", **form):
+    """Replacing confirms the table's current row count unless `expected_rows` is given."""
+    if mode == "replace" and "expected_rows" not in form:
+        form["expected_rows"] = client.get(f"{BASE}/{table_id}").json()["row_count"]
     return client.post(
         f"{BASE}/{table_id}/imports",
         files={"file": (name, data, "text/csv")},
-        data={"mode": mode},
+        data={"mode": mode, **{k: v for k, v in form.items() if v is not None}},
     )
 
 
@@ -116,7 +123,11 @@ def imported(client, table_id, data: bytes, **kwargs) -> dict:
 
 
 def rows(client, table_id, **params) -> dict:
-    response = client.get(f"{BASE}/{table_id}/rows", params=params)
+    """A page of rows; a search (`q`) goes in a POST body, never in the URL."""
+    if "q" in params:
+        response = client.post(f"{BASE}/{table_id}/rows/search", json=params)
+    else:
+        response = client.get(f"{BASE}/{table_id}/rows", params=params)
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -246,18 +257,20 @@ def test_import_end_to_end_browse_search_and_export(server):
         export = client.get(f"{BASE}/{table['id']}/export.csv")
         assert export.status_code == 200 and export.content.startswith(b"\xef\xbb\xbf")
         lines = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+        # as an import reads it back: dictionary keys, and (tenant admins hold the
+        # permission to export encrypted data) masked and encrypted fields in clear
         assert lines[0] == HEADER
         assert lines[1] == [
             "13800000001",
-            "张三丰大*",
-            "**************1234",
-            "金卡",
+            "张三丰大侠",
+            "110101199001011234",
+            "1",
             "2024-01-05",
             "'=1+2",
         ]
         history = client.get(f"{BASE}/{table['id']}/imports").json()["items"]
         assert [j["id"] for j in history] == [job["id"]]
-        assert uploads_left() == []  # the job deleted its copy of the upload
+        assert uploads_left(server) == []  # the job deleted its copy of the upload
 
 
 def test_downloads_keep_the_csv_extension_in_both_file_names(server):
@@ -305,7 +318,7 @@ def test_bad_files_are_refused_at_upload(server, name, data, rule):
         table = make_table(client)
         refused(start_import(client, table["id"], data, name=name), "file", rule)
         assert client.get(f"{BASE}/{table['id']}/imports").json()["items"] == []
-        assert uploads_left() == []
+        assert uploads_left(server) == []
 
 
 def test_refused_rows_fail_the_whole_import_and_name_line_field_reason(server):
@@ -421,7 +434,7 @@ def test_stopping_the_server_mid_import_rolls_it_back(database_url, make_setting
             time.sleep(0.02)
         time.sleep(0.2)  # some rows are written in the open transaction
         live.stop()
-    assert uploads_left() == []
+    assert uploads_left(live) == []
     with (
         LiveServer(make_settings(database_url)) as live,
         live.client(headers=client.headers) as again,
@@ -576,3 +589,177 @@ def test_key_rotation_reencrypts_rows_that_stay_readable(server, monkeypatch):
         assert {only_new.decrypt(e, aad)[-4:] for e in stored} == {b"1234", b"5678"}
         server.app.state.base_table_keys = None  # the server picks up the new key list
         assert rows(client, table["id"])["items"] == before
+
+
+# ---- hardening (issue 8): export round trip, confirmed replace, dead workers -------------
+
+
+def test_export_then_import_round_trips_the_real_values(server):
+    """Regression (item 12): the export wrote masked values and dictionary labels, and
+    re-importing it replaced the real ID numbers with the asterisks."""
+    with admin(server) as client:
+        table = make_table(client)
+        imported(client, table["id"], csv_file(GOOD))
+        before = rows(client, table["id"])["items"]
+        exported = client.get(f"{BASE}/{table['id']}/export.csv").content
+        job = imported(client, table["id"], exported, mode="replace")
+        assert job["status"] == "done" and job["imported_rows"] == 2, job
+        assert [r["values"] for r in rows(client, table["id"])["items"]] == [
+            r["values"] for r in before
+        ]
+        assert lookup(server, client.tenant_id, table["id"], "13800000001")[0]["证件号"] == (
+            "**************1234"
+        )
+
+        async def envelopes(session):
+            return list(await session.scalars(select(BaseTableRow.secret)))
+
+        keys = data_keys(server.settings.secret_key, os.environ)
+        aad = f"base-table:{client.tenant_id}:{table['id']}".encode()
+        stored = [keys.decrypt(e, aad) for e in seed.run(server.settings.database_url, envelopes)]
+        assert sorted(s.split(b"\x1f")[0] for s in stored) == [
+            b"110101199001011234",
+            b"220101199001015678",
+        ]
+
+
+def test_masked_values_are_refused_on_import(server):
+    with admin(server) as client:
+        table = make_table(client)
+        masked = [["13800000009", "张三丰大*", "**************1234", "1", "", ""]]
+        job = imported(client, table["id"], csv_file(masked))
+        assert job["status"] == "failed"
+        assert [(r["field"], r["rule"]) for r in job["rejected"]] == [
+            ("姓名", "masked"),
+            ("证件号", "masked"),
+        ]
+
+
+def test_export_in_clear_needs_the_permission_and_is_audited(server, caplog):
+    with admin(server) as client:
+        table = make_table(client)
+        imported(client, table["id"], csv_file(GOOD))
+        role = client.post(
+            "/api/config/roles", json={"name": "data", "permissions": ["config.manage"]}
+        ).json()
+        user = {"username": "dora", "password": "dora-pass-1", "role": "custom"}
+        assert client.post("/api/config/users", json={**user, "custom_role_id": role["id"]})
+        with caplog.at_level("INFO", logger="agentdesk.audit"):
+            assert client.get(f"{BASE}/{table['id']}/export.csv").status_code == 200
+        audit = [r.getMessage() for r in caplog.records if r.name == "agentdesk.audit"]
+        assert len(audit) == 1 and "admin@acme" in audit[0] and "证件号" in audit[0]
+    caplog.clear()
+    dora = login(server.url, "dora", "dora-pass-1")
+    try:
+        with caplog.at_level("INFO", logger="agentdesk.audit"):
+            export = dora.get(f"{BASE}/{table['id']}/export.csv")
+        assert export.status_code == 200
+        lines = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+        assert lines[0] == ["手机号", "级别", "生日", "备注"]  # encrypted and masked left out
+        assert lines[1] == ["13800000001", "1", "2024-01-05", "'=1+2"]
+        assert b"110101199001011234" not in export.content
+        assert not [r for r in caplog.records if r.name == "agentdesk.audit"]
+    finally:
+        dora.close()
+
+
+def test_replacing_all_rows_needs_the_current_count_confirmed(server):
+    """Regression (item 12): "Replace all data" ran without confirmation."""
+    with admin(server) as client:
+        table = make_table(client)
+        imported(client, table["id"], csv_file(GOOD))
+        one = csv_file(GOOD[:1])
+        for expected in (None, 5):
+            response = start_import(
+                client, table["id"], one, mode="replace", expected_rows=expected
+            )
+            body = refused(response, "expected_rows", "confirm")
+            assert body["code"] == "confirm_replace"
+            assert (body["current_rows"], body["new_rows"]) == (2, 1)
+        assert client.get(f"{BASE}/{table['id']}/imports").json()["items"][0]["mode"] == "append"
+        assert rows(client, table["id"])["total"] == 2 and uploads_left(server) == []
+        job = imported(client, table["id"], one, mode="replace", expected_rows=2)
+        assert job["status"] == "done" and rows(client, table["id"])["total"] == 1
+
+
+def test_refused_lines_download_as_csv_without_values(server):
+    with admin(server) as client:
+        table = make_table(client)
+        bad = [["13800000003", "王五", "330101199001011111", "7", "", ""], ["1", "", "2"]]
+        job = imported(client, table["id"], csv_file(bad))
+        response = client.get(f"{BASE}/{table['id']}/imports/{job['id']}/rejected.csv")
+        assert (
+            response.status_code == 200 and "attachment" in response.headers["content-disposition"]
+        )
+        lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert lines == [
+            ["line", "field", "rule", "reason"],
+            ["2", "级别", "dictionary", "not a key of the value range"],
+            ["3", "", "columns", "expected 6 columns, found 3"],
+        ]
+        with admin(server, "other") as other:
+            url = f"{BASE}/{table['id']}/imports/{job['id']}/rejected.csv"
+            assert other.get(url).status_code == 404
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+@pytest.mark.parametrize("worker", ["dead pid", "same pid, earlier process"])
+def test_jobs_of_dead_workers_are_failed_at_start_up(database_url, make_settings, worker):
+    """Regression (item 13): after a crash mid-import the job stayed "running" and a new
+    import was refused with 409 for 20 s."""
+    settings = make_settings(database_url)
+    host = socket.gethostname()[:30]
+    pid = _dead_pid() if worker == "dead pid" else os.getpid()
+    with LiveServer(settings) as live, admin(live) as client:
+        table = make_table(client)
+
+    async def crashed(session):  # as a killed worker leaves it: running, fresh heartbeat
+        job = ImportJob(
+            tenant_id=client.tenant_id,
+            table_id=table["id"],
+            table_version=table["version"],
+            file_name="x.csv",
+            file_size=1,
+            encoding="utf-8",
+            status="running",
+            worker=f"{host}:{pid}:dead0000",
+            heartbeat_at=datetime.utcnow(),
+            rejected=[],
+        )
+        session.add(job)
+        await session.flush()
+        return job.id
+
+    job_id = seed.run(database_url, crashed)
+
+    async def stored(session):
+        job = await session.get(ImportJob, job_id)
+        return job.status, job.error_code, job.error
+
+    with LiveServer(settings) as live, live.client(headers=client.headers) as again:
+        status, code, error = seed.run(database_url, stored)
+        assert (status, code) == ("failed", "interrupted")
+        assert f"{host}:{pid}:dead0000" in error and "nothing was written" in error
+        assert imported(again, table["id"], csv_file(GOOD))["status"] == "done"
+
+
+def test_uploads_wait_in_a_private_folder_cleaned_at_start_up(database_url, make_settings):
+    """Regression (item 9): an import's temporary file (plaintext) stayed in the shared temp
+    folder after a crash and was never cleaned."""
+    settings = make_settings(database_url)
+    folder = settings.data_dir / "tmp" / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    left = folder / f"import-{_dead_pid()}-abc.csv"
+    left.write_text("手机号\r\n13800000001\r\n")
+    with LiveServer(settings) as live, admin(live) as client:
+        assert not left.exists()
+        assert folder.stat().st_mode & 0o777 == 0o700
+        assert (settings.data_dir / "tmp").stat().st_mode & 0o777 == 0o700
+        table = make_table(client)
+        assert imported(client, table["id"], csv_file(GOOD))["status"] == "done"
+        assert uploads_left(live) == []

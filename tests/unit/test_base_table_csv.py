@@ -238,7 +238,9 @@ def test_rows_round_trip_encrypted_and_formula_cells_are_kept_as_text():
     assert result.ok
     keys = c.index_keys(result.columns)
     index_keys, plain, secrets = c.encode(result.columns, keys)
-    assert index_keys == [KEYS.blind_index("13800000001")]  # the index is stored blind
+    # the index is stored blind, under the key of this tenant's table
+    assert index_keys == [KEYS.blind_index("13800000001", scope=c.scope)]
+    assert c.scope == "base-table:1:2"
     assert b"13800000001" not in secrets[0] and b"=1+2" not in secrets[0]
     values = c.decode(index_keys[0], plain[0], secrets[0])
     assert values == ["13800000001", "=1+2", "1", "2024-01-05", "10:00:00", "-5"]
@@ -272,3 +274,41 @@ def test_export_escapes_cells_a_spreadsheet_would_run():
 
 def test_the_template_is_the_header_with_a_bom():
     assert csvfile.template_bytes(HEADER) == ("\ufeff" + ",".join(HEADER) + "\r\n").encode()
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        ["1", "张三", "1", "", "", "12a-SECRETNUM"],
+        ["1", "张三", "9-SECRETKEY", "", "", ""],
+        ["1", "张三", "1", "SECRETDATE", "", ""],
+        ["1", "张三", "1", "", "SECRETTIME", ""],
+    ],
+)
+def test_reasons_name_the_field_and_rule_never_the_value(row):
+    """Regression (issue 8, item 9): `not a number: 12a-SECRETNUM` quoted the value."""
+    result = codec().check([2], [row])
+    assert result.rejections
+    assert all("SECRET" not in r.reason for r in result.rejections)
+
+
+def test_values_shaped_like_their_mask_are_refused():
+    """Regression (issue 8, item 12): re-importing an export of masked values replaced the
+    real ID numbers with asterisks."""
+    fields = definition()
+    fields[1].update(mask=True, mask_style="first4", length=18)
+    fields[5].update(mask=True, mask_style="last4", type="string", length=18)
+    c = RowCodec(fields, KEYS, 1, 1)
+    good = ["13800000001", "1101991234", "1", "", "", "a*b*c*d*e"]
+    masked = ["13800000002", "1101**************", "1", "", "", "**************1234"]
+    assert c.valid_columns([good]) is not None
+    assert c.valid_columns([good, masked]) is None
+    result = c.check([2, 3], [good, masked])
+    assert [(r.line, r.field, r.rule) for r in result.rejections] == [
+        (3, "姓名", "masked"),
+        (3, "积分", "masked"),
+    ]
+    assert (
+        rules.mask("1101991234", "first4").startswith("1101")
+        and c.check([2], [["1", "1101", "1", "", "", "****"]]).ok
+    )  # four characters or fewer are never masked

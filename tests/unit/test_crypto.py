@@ -55,14 +55,40 @@ def test_key_rotation_new_key_encrypts_old_keys_still_decrypt():
 
 def test_blind_index_is_deterministic_and_keyed():
     ring = KeyRing([("k1", OLD)], BLIND)
-    assert ring.blind_index("13800000001") == ring.blind_index("13800000001")
-    assert ring.blind_index("13800000001") != ring.blind_index("13800000002")
-    assert ring.blind_indexes(["13800000001"]) == [ring.blind_index("13800000001")]
-    assert len(ring.blind_index("x")) == 22
+    s = "base-table:1:1"
+    assert ring.blind_index("13800000001", scope=s) == ring.blind_index("13800000001", scope=s)
+    assert ring.blind_index("13800000001", scope=s) != ring.blind_index("13800000002", scope=s)
+    assert ring.blind_indexes(["13800000001"], scope=s) == [
+        ring.blind_index("13800000001", scope=s)
+    ]
+    assert len(ring.blind_index("x", scope=s)) == 22
     other = KeyRing([("k1", OLD)], b"c" * 32)
-    assert other.blind_index("13800000001") != ring.blind_index("13800000001")
+    assert other.blind_index("13800000001", scope=s) != ring.blind_index("13800000001", scope=s)
     rotated = KeyRing([("k2", NEW), ("k1", OLD)], BLIND)
-    assert rotated.blind_index("13800000001") == ring.blind_index("13800000001")
+    assert rotated.blind_index("13800000001", scope=s) == ring.blind_index("13800000001", scope=s)
+
+
+def test_blind_index_keys_differ_per_tenant_and_table():
+    """Regression (issue 8, item 9): the same phone had the same index in two tenants."""
+    ring = KeyRing([("k1", OLD)], BLIND)
+    phone = "13800000001"
+    scopes = ["base-table:1:1", "base-table:2:1", "base-table:1:2", "base-table:2:2"]
+    assert len({ring.blind_index(phone, scope=s) for s in scopes}) == 4
+    with pytest.raises(CryptoError, match="scope"):
+        ring.blind_index(phone, scope="")
+
+
+def test_text_envelopes_rotate_like_binary_ones():
+    before = KeyRing([("k1", OLD)], BLIND)
+    token = before.encrypt_text("Bearer s3cret", b"hdr")
+    assert token.startswith("e1.") and "s3cret" not in token
+    after = KeyRing([("k2", NEW), ("k1", OLD)], BLIND)
+    assert after.decrypt_text(token, b"hdr") == "Bearer s3cret"
+    assert after.needs_rotation(after.envelope_of_text(token))
+    with pytest.raises(CryptoError):
+        after.decrypt_text(token, b"other")
+    with pytest.raises(CryptoError):
+        after.decrypt_text("v1.abc", b"hdr")
 
 
 def test_keys_from_the_environment_and_the_secret():
@@ -76,7 +102,7 @@ def test_keys_from_the_environment_and_the_secret():
     assert plain.active_id == derived_id  # the same secret derives the same key
     # data written before explicit keys were configured stays readable
     assert ring.decrypt(plain.encrypt(b"x", b"a"), b"a") == b"x"
-    assert ring.blind_index("1") == plain.blind_index("1")
+    assert ring.blind_index("1", scope="t") == plain.blind_index("1", scope="t")
     assert derive_key("s", "a") != derive_key("s", "b")
 
 

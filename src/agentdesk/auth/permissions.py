@@ -5,6 +5,9 @@ CONFIG_MANAGE = "config.manage"
 USERS_MANAGE = "users.manage"
 RECORDS_READ = "records.read"
 WORKBENCH_USE = "workbench.use"
+# Export base-table rows with encrypted and masked fields in clear (audited); without it an
+# export leaves those fields out.
+DATA_EXPORT_CLEAR = "data.export_clear"
 
 # Later issues add e.g. verification.perform / verification.configure / verification.records.
 TENANT_PERMISSIONS: dict[str, tuple[str, str]] = {
@@ -12,6 +15,7 @@ TENANT_PERMISSIONS: dict[str, tuple[str, str]] = {
     USERS_MANAGE: ("人员管理", "Manage business accounts and roles"),
     RECORDS_READ: ("查询接触记录", "Query contact records"),
     WORKBENCH_USE: ("使用座席工作台", "Use the agent workbench"),
+    DATA_EXPORT_CLEAR: ("导出加密数据", "Export encrypted data"),
 }
 
 OPS_ADMIN = "ops_admin"

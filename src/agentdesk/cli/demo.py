@@ -248,7 +248,7 @@ async def _seed_internal_pages(session, tenant_id: int, origin: str) -> None:
             allow_private=True,  # the sample runs on this machine
             tenant_ids=[tenant_id],
         ),
-        secret_key="",  # no auth header to seal
+        keys=None,  # no auth header to seal
     )
     page = await custompages.create_page(
         session,
@@ -329,6 +329,7 @@ async def _seed_base_table(session, tenant_id: int, secret_key: str) -> None:
         )
         for key, text, sealed in zip(index_keys, plain, secret, strict=True)
     )
+    table.row_count = len(index_keys)  # key rotation and the admin pages go by it
     page = await custompages.create_page(
         session,
         tenant_id,

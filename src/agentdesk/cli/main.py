@@ -4,7 +4,7 @@ import argparse
 import logging
 import sys
 
-from agentdesk.cli import serve_cmd, sim_cmd
+from agentdesk.cli import keys_cmd, serve_cmd, sim_cmd
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -12,6 +12,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     serve_cmd.add_commands(sub)
     sim_cmd.add_commands(sub)
+    keys_cmd.add_commands(sub)
     return parser
 
 
@@ -22,6 +23,9 @@ def main(argv: list[str] | None = None) -> None:
     # Request lines of our own HTTP client (the simulator CLI) are noise; and they would show
     # query strings, which may carry customer data.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # Database drivers' debug output shows query parameters: search values, index values.
+    for driver in ("aiosqlite", "asyncpg", "sqlalchemy.engine"):
+        logging.getLogger(driver).setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
     code = args.func(args)
     sys.exit(code or 0)

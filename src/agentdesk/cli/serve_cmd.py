@@ -7,11 +7,21 @@ import uvicorn
 
 from agentdesk.cli.sim_cmd import forget_server_url, record_server_url
 from agentdesk.config import Settings
+from agentdesk.kit.files import private_dir, secure_sqlite
 from agentdesk.migrations.migrate import upgrade
 
 
-def cmd_migrate(args) -> int:
+def settings_with_private_files() -> Settings:
+    """The settings, with the data folder 0700 and an SQLite database's files 0600 (created
+    so before SQLite first opens them, tightened when found looser)."""
     settings = Settings.from_env()
+    private_dir(settings.data_dir)
+    secure_sqlite(settings.database_url)
+    return settings
+
+
+def cmd_migrate(args) -> int:
+    settings = settings_with_private_files()
     upgrade(settings.database_url)
     print(f"database migrated: {_redact(settings.database_url)}")
     return 0
@@ -26,7 +36,7 @@ def _redact(url: str) -> str:
 
 
 def cmd_serve(args) -> int:
-    settings = Settings.from_env()
+    settings = settings_with_private_files()
     host = args.host or settings.host
     port = args.port or settings.port
     os.environ.setdefault("AGENTDESK_PUBLIC_ORIGIN", settings.origin)
@@ -53,7 +63,7 @@ def cmd_serve(args) -> int:
 def cmd_demo(args) -> int:
     from agentdesk.cli.demo import seed_demo
 
-    settings = Settings.from_env()
+    settings = settings_with_private_files()
     upgrade(settings.database_url)
     asyncio.run(seed_demo(settings))
     return 0
@@ -63,7 +73,7 @@ def cmd_run(args) -> int:
     """Migrate, seed the demo tenant (keeping existing data), start examples, then serve."""
     from agentdesk.cli.demo import print_banner, seed_demo
 
-    settings = Settings.from_env()
+    settings = settings_with_private_files()
     upgrade(settings.database_url)
     asyncio.run(seed_demo(settings))
     print_banner(settings)

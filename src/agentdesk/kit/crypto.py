@@ -8,7 +8,13 @@ pass e.g. the tenant and table), so a ciphertext copied elsewhere does not decry
 
 A blind index is a keyed hash (HMAC-SHA256, truncated to 128 bits) of a normalised value:
 deterministic, so equality lookups work on encrypted columns, and useless without the key.
-Its key is separate from the encryption keys and is not rotated with them.
+Its key is separate from the encryption keys and is not rotated with them. Every blind index
+is computed under a key derived for its scope (e.g. one tenant's one table): the same phone
+number has unrelated indexes in two tenants or two tables, so rows cannot be joined across
+them by their index, and one leaked scope key says nothing about the others.
+
+One key ring (`data_keyring`) serves every encrypted value of the application: base-table
+rows and the interfaces' auth headers alike, so `agentdesk keys rotate` rotates them all.
 """
 
 import base64
@@ -26,6 +32,12 @@ VERSION = 1
 NONCE_BYTES = 12
 KEY_BYTES = 32
 BLIND_BYTES = 16
+TEXT_PREFIX = "e1."  # an envelope stored in a text column, base64url after the prefix
+# The one application key ring: explicit keys, then a key derived from the secret.
+DATA_KEYS_ENV = "AGENTDESK_DATA_KEYS"
+BLIND_KEY_ENV = "AGENTDESK_BLIND_INDEX_KEY"
+# The purpose label the base tables were first sealed under; kept so stored rows stay readable.
+DATA_PURPOSE = "base-tables"
 
 
 class CryptoError(Exception):
@@ -86,6 +98,7 @@ class KeyRing:
             self._headers[key_id] = bytes([VERSION, len(raw_id)]) + raw_id
         self.active_id = keys[0][0]
         self._blind_key = blind_key
+        self._scoped: dict[str, bytes] = {}
 
     @property
     def key_ids(self) -> list[str]:
@@ -135,13 +148,40 @@ class KeyRing:
             raise CryptoError("envelope too short")
         return envelope[2:end].decode(), end
 
-    def blind_index(self, value: str) -> str:
-        """Deterministic keyed hash of `value` (22 characters of base64url)."""
-        digest = hmac.digest(self._blind_key, value.encode(), "sha256")[:BLIND_BYTES]
+    def encrypt_text(self, text: str, aad: bytes = b"") -> str:
+        """An envelope of `text` for a text column (`e1.` + base64url)."""
+        envelope = self.encrypt(text.encode(), aad)
+        return TEXT_PREFIX + base64.urlsafe_b64encode(envelope).decode("ascii")
+
+    def decrypt_text(self, token: str, aad: bytes = b"") -> str:
+        return self.decrypt(self.envelope_of_text(token), aad).decode()
+
+    @staticmethod
+    def envelope_of_text(token: str) -> bytes:
+        if not token.startswith(TEXT_PREFIX):
+            raise CryptoError("not a text envelope")
+        try:
+            return base64.urlsafe_b64decode(token[len(TEXT_PREFIX) :].encode("ascii"))
+        except ValueError as exc:
+            raise CryptoError("text envelope damaged") from exc
+
+    def _scope_key(self, scope: str) -> bytes:
+        key = self._scoped.get(scope)
+        if key is None:
+            if not scope:
+                raise CryptoError("a blind index needs a scope")
+            key = derive_key(self._blind_key, f"agentdesk/blind-index/{scope}")
+            self._scoped[scope] = key
+        return key
+
+    def blind_index(self, value: str, *, scope: str) -> str:
+        """Deterministic keyed hash of `value` under the key of `scope` (22 characters of
+        base64url)."""
+        digest = hmac.digest(self._scope_key(scope), value.encode(), "sha256")[:BLIND_BYTES]
         return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
-    def blind_indexes(self, values: Iterable[str]) -> list[str]:
-        key = self._blind_key
+    def blind_indexes(self, values: Iterable[str], *, scope: str) -> list[str]:
+        key = self._scope_key(scope)
         encode = base64.urlsafe_b64encode
         return [
             encode(hmac.digest(key, v.encode(), "sha256")[:BLIND_BYTES])[:22].decode()
@@ -171,3 +211,12 @@ def keyring_from_secret(
     else:
         blind = derive_key(secret_key, f"agentdesk/{purpose}/blind-index")
     return KeyRing(keys, blind)
+
+
+def data_keyring(secret_key: str, env: Mapping[str, str]) -> KeyRing:
+    """The application's one key ring: `AGENTDESK_DATA_KEYS` (`id:base64key,…`, the first
+    encrypts) then a key derived from the application secret; the blind-index key from
+    `AGENTDESK_BLIND_INDEX_KEY` or derived from the secret."""
+    return keyring_from_secret(
+        secret_key, env, purpose=DATA_PURPOSE, keys_var=DATA_KEYS_ENV, blind_var=BLIND_KEY_ENV
+    )

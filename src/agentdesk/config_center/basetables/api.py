@@ -3,12 +3,15 @@
 
 Key material is read here, at the edge: the application secret from the settings and
 optional explicit keys from the environment (see `service.data_keys`).
+
+Rows are searched by POST (`/rows/search`): a search value may be an encrypted field's
+value, and a URL's query ends up in access logs, proxies and browser history.
 """
 
 import asyncio
+import logging
 import os
 import re
-import tempfile
 from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
@@ -16,10 +19,10 @@ from typing import Annotated, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 
 from agentdesk.auth.deps import require_tenant
-from agentdesk.auth.permissions import CONFIG_MANAGE
+from agentdesk.auth.permissions import CONFIG_MANAGE, DATA_EXPORT_CLEAR
 from agentdesk.auth.principal import Principal
 from agentdesk.config_center.basetables import csvfile, importer, service
 from agentdesk.config_center.basetables.fields import MAX_TABLES
@@ -31,23 +34,39 @@ from agentdesk.config_center.basetables.schemas import (
     ImportRead,
     RowPage,
     RowRead,
+    RowSearch,
     TableList,
     TableRead,
     TableWrite,
 )
-from agentdesk.config_center.basetables.upload import check_upload
+from agentdesk.config_center.basetables.upload import (
+    check_upload,
+    clean_uploads,
+    count_records,
+    new_upload_file,
+)
 from agentdesk.kit.crypto import KeyRing
 from agentdesk.kit.errors import NotFound, ValidationFailed
 from agentdesk.kit.validation import Id, PageNumber
 
+log = logging.getLogger(__name__)
+audit = logging.getLogger("agentdesk.audit")
+
 
 @asynccontextmanager
 async def _lifespan(app):
-    """On shutdown, stop this process's imports: each rolls back and is marked failed."""
+    """At start-up, delete uploads dead processes left behind and fail the imports of dead
+    workers; on shutdown, stop this process's imports: each rolls back and is marked failed."""
+    removed = clean_uploads(app.state.settings.data_dir, importer.pid_alive)
+    if removed:
+        log.info("deleted %d upload(s) left by stopped processes", removed)
+    runner = _runner(app.state)
+    try:
+        await runner.fail_dead_jobs()
+    except Exception:  # never keep the server from starting; the lease still expires
+        log.exception("could not fail the imports of stopped workers")
     yield
-    runner = getattr(app.state, "base_table_imports", None)
-    if runner is not None:
-        await runner.stop()
+    await runner.stop()
 
 
 router = APIRouter(
@@ -57,19 +76,25 @@ admin = require_tenant(CONFIG_MANAGE)
 UNSAFE_FILE_CHARS = re.compile(r"[^A-Za-z0-9_\u3400-\u4dbf\u4e00-\u9fff]+")
 
 
-def keys_of(request: Request) -> KeyRing:
-    """The base-table key ring of this application (built once)."""
-    state = request.app.state
+def _keys(state) -> KeyRing:
     if getattr(state, "base_table_keys", None) is None:
         state.base_table_keys = service.data_keys(state.settings.secret_key, os.environ)
     return state.base_table_keys
 
 
-def runner_of(request: Request) -> importer.ImportRunner:
-    state = request.app.state
+def keys_of(request: Request) -> KeyRing:
+    """The application's key ring (built once; interfaces use it too)."""
+    return _keys(request.app.state)
+
+
+def _runner(state) -> importer.ImportRunner:
     if getattr(state, "base_table_imports", None) is None:
-        state.base_table_imports = importer.ImportRunner(state.db, keys_of(request), state.clock)
+        state.base_table_imports = importer.ImportRunner(state.db, _keys(state), state.clock)
     return state.base_table_imports
+
+
+def runner_of(request: Request) -> importer.ImportRunner:
+    return _runner(request.app.state)
 
 
 def _read(table: BaseTable) -> TableRead:
@@ -165,15 +190,30 @@ async def template(table_id: Id, request: Request, principal: Principal = Depend
 
 @router.get("/{table_id}/export.csv", response_class=StreamingResponse)
 async def export(table_id: Id, request: Request, principal: Principal = Depends(admin)):
-    """Every row as shown (masked fields masked), cells that start a formula escaped."""
+    """Every row as an import reads it back (dictionary keys, cells that start a formula
+    escaped). Encrypted and masked fields are in clear for users with the permission to
+    export encrypted data (audited), otherwise left out."""
     db, keys = request.app.state.db, keys_of(request)
+    clear = DATA_EXPORT_CLEAR in principal.permissions
     async with db.reader() as session:
         table = await service.get_table(session, principal.tenant_id, table_id)
+    sensitive = service.sensitive_fields(table)
+    if clear and sensitive:
+        audit.info(
+            "export in clear: user %s (id %s) of tenant %s exported base table %s (id %s), "
+            "fields %s",
+            principal.username,
+            principal.user_id,
+            principal.tenant_id,
+            table.name,
+            table.id,
+            ", ".join(sensitive),
+        )
 
     async def body():
         yield csvfile.BOM.encode()
         async with db.reader() as session:
-            rows = service.export_rows(session, principal.tenant_id, table_id, keys)
+            rows = service.export_rows(session, principal.tenant_id, table_id, keys, clear=clear)
             batch = []
             async for row in rows:
                 batch.append(row)
@@ -185,50 +225,75 @@ async def export(table_id: Id, request: Request, principal: Principal = Depends(
                 yield piece
 
     name = f"{_file_stem(table)}_{date.today().isoformat().replace('-', '')}.csv"
-    return StreamingResponse(body(), media_type="text/csv; charset=utf-8", headers=_download(name))
+    headers = _download(name)
+    headers["X-Fields-Left-Out"] = quote(",".join([] if clear else sensitive))
+    return StreamingResponse(body(), media_type="text/csv; charset=utf-8", headers=headers)
 
 
-@router.get("/{table_id}/rows", response_model=RowPage)
-async def browse_rows(
-    table_id: Id,
-    request: Request,
-    q: str | None = Query(
-        None, max_length=256, description="the index value, or part of an unencrypted value"
-    ),
-    page: Annotated[PageNumber, Query()] = 1,
-    page_size: int = Query(20, ge=1, le=100),
-    principal: Principal = Depends(admin),
-) -> RowPage:
-    """Browse and search rows [数据表查询]: display values, masked fields masked."""
+async def _rows_page(request: Request, principal: Principal, table_id: int, search: RowSearch):
     async with request.app.state.db.reader() as session:
         table, items, total = await service.browse_rows(
             session,
             principal.tenant_id,
             table_id,
             keys_of(request),
-            q=q,
-            page=page,
-            page_size=page_size,
+            q=search.q,
+            page=search.page,
+            page_size=search.page_size,
         )
     return RowPage(
         fields=[FieldRead.model_validate(f) for f in table.fields],
         items=[RowRead(id=row_id, values=values) for row_id, values in items],
         total=total,
-        page=page,
-        page_size=page_size,
+        page=search.page,
+        page_size=search.page_size,
     )
+
+
+@router.get("/{table_id}/rows", response_model=RowPage)
+async def browse_rows(
+    table_id: Id,
+    request: Request,
+    page: Annotated[PageNumber, Query()] = 1,
+    page_size: int = Query(20, ge=1, le=100),
+    principal: Principal = Depends(admin),
+) -> RowPage:
+    """Browse rows [数据表查询]: display values, masked fields masked (search: POST
+    /rows/search, so that search values stay out of URLs and access logs)."""
+    search = RowSearch(page=page, page_size=page_size)
+    return await _rows_page(request, principal, table_id, search)
+
+
+@router.post("/{table_id}/rows/search", response_model=RowPage)
+async def search_rows(
+    table_id: Id, body: RowSearch, request: Request, principal: Principal = Depends(admin)
+) -> RowPage:
+    """Search rows [数据表查询]: `q` matches the index exactly (also an encrypted one) or
+    part of an unencrypted value; the value travels in the body, never in the URL."""
+    return await _rows_page(request, principal, table_id, body)
 
 
 # ---- imports -------------------------------------------------------------------------------
 
 
-@router.post("/{table_id}/imports", response_model=ImportRead, status_code=202)
+@router.post(
+    "/{table_id}/imports",
+    response_model=ImportRead,
+    status_code=202,
+    responses={422: {"description": "refused; `confirm_replace`: see `expected_rows`"}},
+)
 async def start_import(
     table_id: Id,
     request: Request,
     file: UploadFile = File(description=".csv, ≤20 MB, name of Chinese/letters/digits/_"),
     mode: Literal["append", "replace"] = Form(
         "append", description="append to the rows, or replace them all"
+    ),
+    expected_rows: int | None = Form(
+        None,
+        ge=0,
+        description="replace only: the table's current row count, to confirm deleting them "
+        "(without it, or when it changed, 422 `confirm_replace` with current_rows and new_rows)",
     ),
     principal: Principal = Depends(admin),
 ) -> ImportRead:
@@ -240,34 +305,69 @@ async def start_import(
     name = file.filename or ""
     csvfile.check_upload(name, min(file.size or 1, csvfile.MAX_FILE_BYTES + 1))
     header = [f["name"] for f in table.fields]
-    path = await _save_upload(file)
+    path = await _save_upload(file, request.app.state.settings.data_dir)
     job = None
     try:
         upload = await asyncio.to_thread(check_upload, name, path, header)
         upload.mode = mode
+        if mode == "replace" and _unconfirmed(expected_rows, table.row_count):
+            return await _confirm_replace(table.row_count, upload)
         async with db.transaction() as session:
             table = await service.get_table(session, principal.tenant_id, table_id, for_update=True)
             if [f["name"] for f in table.fields] != header:
                 raise ValidationFailed.single(
                     "file", "header", "the table's fields just changed; export the template again"
                 )
+            if mode == "replace" and _unconfirmed(expected_rows, table.row_count):
+                raise _ReplaceChanged(table.row_count)
             job = await runner.create_job(
                 session, principal.tenant_id, table, upload, principal.user_id
             )
+    except _ReplaceChanged as changed:
+        return await _confirm_replace(changed.args[0], upload)
     except BaseException:
         if job is not None:
             runner.release(job)
         path.unlink(missing_ok=True)
         raise
+    finally:
+        if job is None:
+            path.unlink(missing_ok=True)
     runner.start(job, upload)  # the job owns the file from here and deletes it
     return ImportRead.model_validate(runner.view(job))
 
 
-async def _save_upload(file: UploadFile) -> Path:
-    """Copy the upload to a private temporary file (0600) for the background job, refusing
-    it as soon as it passes 20 MB."""
-    handle, name = tempfile.mkstemp(prefix="agentdesk-import-", suffix=".csv")
-    path, size = Path(name), 0
+def _unconfirmed(expected: int | None, current: int) -> bool:
+    """Replacing rows needs the current count confirmed (an empty table has none to lose)."""
+    return expected != current if expected is not None or current else False
+
+
+class _ReplaceChanged(Exception):
+    """The row count changed between the confirmation check and the locked re-check."""
+
+
+async def _confirm_replace(current: int, upload) -> JSONResponse:
+    """422 asking to confirm "replace all data" with the current and the new row counts."""
+    new = await asyncio.to_thread(count_records, upload)
+    message = (
+        f"replacing deletes the table's {current} row(s) and imports the file's {new}: "
+        f"send expected_rows={current} to confirm"
+    )
+    body = {
+        "detail": f"expected_rows: {message}",
+        "code": "confirm_replace",
+        "errors": [{"field": "expected_rows", "rule": "confirm", "message": message}],
+        "current_rows": current,
+        "new_rows": new,
+    }
+    return JSONResponse(body, status_code=422)
+
+
+async def _save_upload(file: UploadFile, data_dir: Path) -> Path:
+    """Copy the upload to a private file (0600, in a 0700 folder of the data directory) for
+    the background job, refusing it as soon as it passes 20 MB."""
+    handle, path = new_upload_file(data_dir)
+    size = 0
     try:
         with os.fdopen(handle, "wb") as out:
             while piece := await file.read(1 << 20):
@@ -304,3 +404,20 @@ async def show_import(
         if job.table_id != table_id:
             raise NotFound(f"import {job_id} not found")
         return ImportRead.model_validate(runner.view(job))
+
+
+@router.get("/{table_id}/imports/{job_id}/rejected.csv", response_class=Response)
+async def rejected_csv(
+    table_id: Id, job_id: Id, request: Request, principal: Principal = Depends(admin)
+):
+    """The refused lines of an import as CSV: line, field, rule, reason (never the values)."""
+    async with request.app.state.db.reader() as session:
+        job: ImportJob = await JobRepository(session, principal.tenant_id).get(job_id)
+        if job.table_id != table_id:
+            raise NotFound(f"import {job_id} not found")
+        table = await service.get_table(session, principal.tenant_id, table_id)
+    lines = [["line", "field", "rule", "reason"]]
+    lines += [[str(r["line"]), r["field"], r["rule"], r["reason"]] for r in job.rejected or []]
+    body = b"".join(csvfile.csv_lines(lines, bom=True))
+    headers = _download(f"{_file_stem(table)}_rejected_{job.id}.csv")
+    return Response(body, media_type="text/csv; charset=utf-8", headers=headers)

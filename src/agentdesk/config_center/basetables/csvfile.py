@@ -11,6 +11,7 @@ a second copy of the file as text.
 import codecs
 import csv
 import io
+import operator
 import re
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -231,9 +232,22 @@ def fast_chunks(
 # ---- writing ------------------------------------------------------------------------------
 
 
+ESCAPED_START = (*FORMULA_START, "'")
+_starts_quote = operator.methodcaller("startswith", "'")
+
+
 def escape_formula(value: str) -> str:
-    """A cell a spreadsheet would run as a formula gets a leading apostrophe."""
-    return "'" + value if value.startswith(FORMULA_START) else value
+    """A cell a spreadsheet would run as a formula gets a leading apostrophe (and so does one
+    that starts with an apostrophe, so that `unescape_formulas` gives back exactly what was
+    exported)."""
+    return "'" + value if value.startswith(ESCAPED_START) else value
+
+
+def unescape_formulas(column: tuple) -> tuple:
+    """An import undoes `escape_formula`: export → import gives back the stored values."""
+    if not any(map(_starts_quote, column)):  # the common case, at C speed
+        return column
+    return tuple(v[1:] if v[:1] == "'" and v[1:2] and v[1] in ESCAPED_START else v for v in column)
 
 
 class _Line:

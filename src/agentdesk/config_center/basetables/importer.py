@@ -18,6 +18,12 @@ the single write lock for its duration (about a second for 20 MB), so the job ro
 written at the start and the end. A job still "queued"/"running" that no live task owns —
 its process stopped — is shown as failed ("interrupted"), and stored so by the next import
 of its table: its transaction never committed, so nothing of it was written.
+
+A job's `worker` is `host:pid:token`. A process that crashed cannot say it stopped, so:
+at start-up every process stores as failed the active jobs of dead workers of its host (no
+such pid, or its own pid under another token: a restarted container), with the reason; and
+a new import treats such a job as dead at once. Jobs of workers on other hosts are dead once
+their lease runs out (no heartbeat for STALE_AFTER; on SQLite there is one host).
 """
 
 import asyncio
@@ -64,6 +70,7 @@ CHUNK_ROWS = 500
 PROGRESS_SECONDS = 0.5
 STALE_AFTER = timedelta(seconds=20)
 INTERRUPTED = "interrupted: the server stopped during the import; nothing was written"
+DEAD_WORKER = "interrupted: the worker {worker} that ran the import stopped; nothing was written"
 # error_code of a failed job, for the UI to explain in the user's language
 ROWS, STOPPED, NO_ROWS, TABLE_GONE, TABLE_CHANGED, INTERNAL = (
     "rows_refused",
@@ -103,6 +110,34 @@ def _unique_violation(exc: BaseException) -> bool:
     return isinstance(exc, (UniqueViolationError, sqlite3.IntegrityError))
 
 
+# ---- workers -------------------------------------------------------------------------------
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def _host() -> str:
+    return socket.gethostname()[:30]
+
+
+def worker_is_dead(worker: str, own: str) -> bool:
+    """A worker of this host that is certainly gone (see the module docstring)."""
+    host, _, rest = worker.partition(":")
+    pid, _, token = rest.partition(":")
+    if host != _host() or not pid.isdigit() or worker == own:
+        return False
+    if int(pid) == os.getpid():
+        return True  # this pid, another token: the process before this one
+    return not pid_alive(int(pid))
+
+
 # ---- the runner ----------------------------------------------------------------------------
 
 
@@ -113,7 +148,7 @@ class ImportRunner:
         self.db = db
         self.keys = keys
         self.clock = clock
-        self.worker = f"{socket.gethostname()[:30]}:{os.getpid()}:{secrets.token_hex(4)}"
+        self.worker = f"{_host()}:{os.getpid()}:{secrets.token_hex(4)}"
         self.tasks: dict[int, asyncio.Task] = {}
         self.reserved: set[int] = set()  # created, not committed or started yet
         self.progress: dict[int, dict] = {}
@@ -127,9 +162,23 @@ class ImportRunner:
         """An active job no task runs: this process lost it, or its process went silent."""
         if job.status not in JOB_ACTIVE or self.is_live(job):
             return False
-        if job.worker == self.worker:
+        if job.worker == self.worker or worker_is_dead(job.worker, self.worker):
             return True
         return job.heartbeat_at is None or job.heartbeat_at < self.clock.now() - STALE_AFTER
+
+    async def fail_dead_jobs(self) -> int:
+        """At start-up: store the active jobs of dead workers of this host as failed, with
+        the reason, so the next import of their table is accepted at once."""
+        async with self.db.transaction() as session:
+            jobs = await repository.active_jobs(session)
+            dead = [j for j in jobs if worker_is_dead(j.worker, self.worker)]
+            for job in dead:
+                job.status, job.error_code = JOB_FAILED, STOPPED
+                job.error = DEAD_WORKER.format(worker=job.worker)
+                job.finished_at = self.clock.now()
+        for job in dead:
+            log.warning("import %s failed: its worker %s stopped", job.id, job.worker)
+        return len(dead)
 
     def view(self, job: ImportJob) -> dict:
         """The job's fields with this process's fresher progress, and orphans failed."""

@@ -114,6 +114,10 @@ class RowRepository:
     async def delete_all(self) -> None:
         await self.session.execute(delete(BaseTableRow).where(*self._where()))
 
+    async def count(self) -> int:
+        stmt = select(func.count()).select_from(BaseTableRow).where(*self._where())
+        return (await self.session.execute(stmt)).scalar_one()
+
     async def after_id(self, last_id: int, limit: int) -> list[tuple]:
         """(id, secret) of the next rows with an envelope, for re-encryption."""
         stmt = (
@@ -225,6 +229,12 @@ class JobRepository(TenantRepository[ImportJob]):
             .limit(limit)
         )
         return list((await self.session.execute(stmt)).scalars())
+
+
+async def active_jobs(session: AsyncSession) -> list[ImportJob]:
+    """Every tenant's queued or running imports, locked (start-up recovery)."""
+    stmt = select(ImportJob).where(ImportJob.status.in_(JOB_ACTIVE)).with_for_update()
+    return list((await session.execute(stmt)).scalars())
 
 
 async def update_job(session: AsyncSession, job_id: int, **values) -> None:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from agentdesk.config_center.basetables.csvfile import unescape_formulas
 from agentdesk.config_center.basetables.fields import display, index_field, slot_count
 from agentdesk.kit.crypto import KeyRing
 
@@ -29,6 +30,11 @@ def aad_for(tenant_id: int, table_id: int) -> bytes:
     return f"base-table:{tenant_id}:{table_id}".encode()
 
 
+def blind_scope(tenant_id: int, table_id: int) -> str:
+    """The scope of a table's blind index: its key is derived per tenant and table."""
+    return f"base-table:{tenant_id}:{table_id}"
+
+
 def normalise_index(value: str) -> str:
     return value.strip()
 
@@ -36,7 +42,8 @@ def normalise_index(value: str) -> str:
 @dataclass
 class Rejection:
     """A refused record: its line, the field (empty for the whole row), the rule it broke
-    (required, number, length, date, time, dictionary, columns, duplicate, stored) and why."""
+    (required, number, length, masked, date, time, dictionary, columns, duplicate,
+    stored) and why."""
 
     line: int
     field: str
@@ -88,21 +95,39 @@ def _not_stored(kind: str, column: tuple) -> list[str]:
     return [v for v in set(column) if not stored(v)]
 
 
+def looks_masked(f: dict, value: str) -> bool:
+    """A value shaped like this field's mask (`****1234` / `1101****`): what an export shown
+    masked would carry back. Stored, it would replace the real value with asterisks."""
+    if not f.get("mask") or len(value) <= 4:
+        return False
+    hidden = value[:-4] if f["mask_style"] == "last4" else value[4:]
+    return hidden.strip("*") == ""
+
+
+def _masked_test(f: dict):
+    return lambda value: looks_masked(f, value)
+
+
 def _cell_problem(f: dict, value: str) -> tuple[str, str] | None:
-    """(rule, reason) of a refused cell (slow path, for messages), or None."""
+    """(rule, reason) of a refused cell (slow path, for messages), or None.
+
+    A reason names the rule, never the value: values of encrypted fields must not leave
+    their envelope, and a job's reasons are stored and shown in clear."""
     if value == "":
         return ("required", "required") if f["required"] or f["index"] else None
     kind = f["type"]
+    if looks_masked(f, value):
+        return "masked", "a masked value (asterisks), not the real value"
     if kind == "number" and not NUMBER.fullmatch(value):
-        return "number", f"not a number: {value[:40]}"
+        return "number", "not a number"
     if kind in ("string", "number") and len(value) > f["length"]:
         return "length", f"longer than {f['length']} characters ({len(value)})"
     if kind == "date" and _norm_date(value) is None:
-        return "date", f"not a date (YYYY-MM-DD): {value[:40]}"
+        return "date", "not a date (YYYY-MM-DD)"
     if kind == "time" and _norm_time(value) is None:
-        return "time", f"not a time (HH:MM or HH:MM:SS): {value[:40]}"
+        return "time", "not a time (HH:MM or HH:MM:SS)"
     if kind == "dictionary" and value not in {it["key"] for it in f["items"]}:
-        return "dictionary", f"not a key of the value range: {value[:40]}"
+        return "dictionary", "not a key of the value range"
     return None
 
 
@@ -115,6 +140,7 @@ class RowCodec:
         self.width = len(fields)
         self.keys = keys
         self.aad = aad_for(tenant_id, table_id)
+        self.scope = blind_scope(tenant_id, table_id)
         self.header = [f["name"] for f in fields]
         index = index_field(fields)
         self.index_pos = fields.index(index) if index else None
@@ -146,7 +172,9 @@ class RowCodec:
                     )
             keep = [i for i, row in enumerate(records) if len(row) == self.width]
             lines, records = [lines[i] for i in keep], [records[i] for i in keep]
-        columns = list(zip(*records, strict=True)) if records else [()] * self.width
+        columns = list(map(unescape_formulas, zip(*records, strict=True)))
+        if not records:
+            columns = [()] * self.width
         for pos, f in enumerate(self.fields):
             if records:
                 columns[pos] = self._check_column(f, columns[pos], lines, rejections)
@@ -157,7 +185,7 @@ class RowCodec:
         no reasons; `check` gives them)."""
         if set(map(len, records)) != {self.width}:
             return None
-        columns = list(zip(*records, strict=True))
+        columns = list(map(unescape_formulas, zip(*records, strict=True)))
         for pos, f in enumerate(self.fields):
             column = columns[pos]
             if f["index"]:
@@ -185,6 +213,8 @@ class RowCodec:
         kind = f["type"]
         if kind in ("string", "number") and max(map(len, column)) > f["length"]:
             return False
+        if f.get("mask") and "*" in "".join(column) and any(map(_masked_test(f), set(column))):
+            return False
         if kind == "number":
             return all(map(NUMBER.fullmatch, column))
         if kind == "dictionary":
@@ -210,12 +240,12 @@ class RowCodec:
         if not self.index_encrypted:
             return list(values)
         if "" not in values:
-            return self.keys.blind_indexes(values)
-        return [self.keys.blind_index(v) if v else "" for v in values]
+            return self.keys.blind_indexes(values, scope=self.scope)
+        return [self.keys.blind_index(v, scope=self.scope) if v else "" for v in values]
 
     def lookup_key(self, value: str) -> str:
         value = normalise_index(value)
-        return self.keys.blind_index(value) if self.index_encrypted else value
+        return self.keys.blind_index(value, scope=self.scope) if self.index_encrypted else value
 
     # ---- storage -----------------------------------------------------------------------
 

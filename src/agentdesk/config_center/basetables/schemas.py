@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from agentdesk.config_center.basetables.fields import MASK_STYLES, TYPES
+from agentdesk.kit.validation import PageNumber
 
 FieldType = Literal[TYPES]
 MaskStyle = Literal[MASK_STYLES]
@@ -86,6 +87,16 @@ class RowRead(BaseModel):
     values: dict[str, str] = Field(description="display values by field name (masked)")
 
 
+class RowSearch(BaseModel):
+    """A search of a table's rows, sent as a body so the value never shows in a URL."""
+
+    q: str | None = Field(
+        None, max_length=256, description="the index value, or part of an unencrypted value"
+    )
+    page: PageNumber = 1
+    page_size: int = Field(20, ge=1, le=100)
+
+
 class RowPage(BaseModel):
     fields: list[FieldRead]
     items: list[RowRead]
@@ -98,7 +109,8 @@ class RejectedRow(BaseModel):
     line: int
     field: str = Field(description="empty when the whole row is refused")
     rule: str = Field(
-        description="required, number, length, date, time, dictionary, columns, duplicate, stored"
+        description="required, number, length, masked, date, time, dictionary, columns, "
+        "duplicate, stored"
     )
     reason: str
 

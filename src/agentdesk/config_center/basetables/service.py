@@ -26,23 +26,21 @@ from agentdesk.config_center.basetables.repository import (
     TableRepository,
     lookup_rows,
 )
-from agentdesk.config_center.basetables.rowcodec import RowCodec, aad_for, normalise_index
+from agentdesk.config_center.basetables.rowcodec import (
+    RowCodec,
+    aad_for,
+    blind_scope,
+    normalise_index,
+)
 from agentdesk.config_center.basetables.schemas import TableWrite
 from agentdesk.kit.clock import Clock
-from agentdesk.kit.crypto import KeyRing, keyring_from_secret
+from agentdesk.kit.crypto import KeyRing, data_keyring
 from agentdesk.kit.errors import Conflict, FieldError, LimitReached, ValidationFailed
-
-KEYS_ENV = "AGENTDESK_DATA_KEYS"
-BLIND_KEY_ENV = "AGENTDESK_BLIND_INDEX_KEY"
 
 
 def data_keys(secret_key: str, env: Mapping[str, str]) -> KeyRing:
-    """The base-table key ring: `AGENTDESK_DATA_KEYS` (`id:base64key,…`, the first encrypts)
-    then a key derived from the application secret; blind-index key from
-    `AGENTDESK_BLIND_INDEX_KEY` or derived from the secret."""
-    return keyring_from_secret(
-        secret_key, env, purpose="base-tables", keys_var=KEYS_ENV, blind_var=BLIND_KEY_ENV
-    )
+    """The application's key ring (`kit.crypto.data_keyring`), which base tables use."""
+    return data_keyring(secret_key, env)
 
 
 def index_mode_of(fields: list[dict]) -> str:
@@ -199,16 +197,32 @@ async def browse_rows(
     return table, items, total
 
 
-async def export_rows(session: AsyncSession, tenant_id: int, table_id: int, keys: KeyRing):
-    """The header, then each row's display values (masked as configured), in batches."""
+def is_sensitive(f: dict) -> bool:
+    """Encrypted or masked: exported in clear only with DATA_EXPORT_CLEAR."""
+    return bool(f["encrypted"] or f["mask"])
+
+
+def sensitive_fields(table: BaseTable) -> list[str]:
+    return [f["name"] for f in table.fields if is_sensitive(f)]
+
+
+async def export_rows(
+    session: AsyncSession, tenant_id: int, table_id: int, keys: KeyRing, *, clear: bool
+):
+    """The header, then each row's stored values (dictionary keys, dates as stored: what
+    an import reads back), in batches. Encrypted and masked fields are in clear when `clear`
+    (the edge checks the permission and audits it), otherwise left out: a masked value
+    re-imported would replace the real one."""
     table = await get_table(session, tenant_id, table_id)
     codec = codec_for(table, keys)
+    keep = [pos for pos, f in enumerate(table.fields) if clear or not is_sensitive(f)]
     repo = RowRepository(session, tenant_id, table.id)
-    yield codec.header
+    yield [codec.header[pos] for pos in keep]
     last_id = 0
     while rows := await repo.batch_after(last_id, 2000):
         for _row_id, *stored in rows:
-            yield list(codec.shown(codec.decode(*stored)).values())
+            values = codec.decode(*stored)
+            yield [values[pos] for pos in keep]
         last_id = rows[-1][0]
 
 
@@ -231,7 +245,7 @@ async def rows_for_caller(
     value = normalise_index(caller)
     if not value:
         return []
-    blind = keys.blind_index(value)
+    blind = keys.blind_index(value, scope=blind_scope(tenant_id, table_id))
     found = await lookup_rows(session, tenant_id, table_id, value, blind)
     if not found:
         return []
@@ -278,7 +292,24 @@ async def reencrypt_batch(
     return last_id, len(changes), len(rows) < limit
 
 
+async def reencrypt_table(
+    session: AsyncSession, table: BaseTable, keys: KeyRing, batch: int = 1000
+) -> int:
+    """Re-encrypt every row of a (locked) table under the active key, in batches of one
+    transaction, and set its `row_count` from its rows; returns the rows re-encrypted."""
+    after_id, changed, done = 0, 0, False
+    while not done:
+        after_id, count, done = await reencrypt_batch(session, table, keys, after_id, batch)
+        changed += count
+    table.row_count = await RowRepository(session, table.tenant_id, table.id).count()
+    await session.flush()
+    return changed
+
+
 async def tables_with_rows(session: AsyncSession) -> list[BaseTable]:
-    """Every tenant's tables that hold rows (key rotation walks them all)."""
-    stmt = select(BaseTable).where(BaseTable.row_count > 0).order_by(BaseTable.id)
+    """Every tenant's tables that hold rows (key rotation walks them all). By the rows
+    themselves, not `row_count`: a counter that missed a write must not hide rows from a
+    rotation, after which the old key is dropped and they could no longer be read."""
+    has_rows = select(BaseTableRow.id).where(BaseTableRow.table_id == BaseTable.id).exists()
+    stmt = select(BaseTable).where(has_rows).order_by(BaseTable.id)
     return list((await session.execute(stmt)).scalars())

@@ -1,12 +1,47 @@
 """An upload ready to be imported, and what an import found in it."""
 
+import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from agentdesk.config_center.basetables import csvfile
 from agentdesk.config_center.basetables.rowcodec import Rejection
+from agentdesk.kit.files import private_dir
 
 REJECTED_CAP = 1000
+UPLOAD_PREFIX = "import-"
+
+
+# ---- where uploads wait for their job -------------------------------------------------------
+# An upload holds the plaintext of encrypted fields: it waits in a folder of the data
+# directory only this server's user can open (never the shared /tmp), named after the
+# process that owns it, so a process starting up can delete what dead processes left behind
+# without touching the uploads of the live ones (several workers share one data directory).
+
+
+def upload_dir(data_dir: Path) -> Path:
+    return private_dir(private_dir(data_dir / "tmp") / "imports")
+
+
+def new_upload_file(data_dir: Path) -> tuple[int, Path]:
+    """An open, empty 0600 file for an upload of this process: (fd, path)."""
+    fd, name = tempfile.mkstemp(
+        prefix=f"{UPLOAD_PREFIX}{os.getpid()}-", suffix=".csv", dir=upload_dir(data_dir)
+    )
+    return fd, Path(name)
+
+
+def clean_uploads(data_dir: Path, is_alive) -> int:
+    """Delete uploads whose process is gone (`is_alive(pid)` false) or is this one starting
+    up; returns how many were deleted."""
+    removed = 0
+    for path in upload_dir(data_dir).glob(f"{UPLOAD_PREFIX}*"):
+        pid = path.name[len(UPLOAD_PREFIX) :].split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid() or not is_alive(int(pid)):
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 @dataclass
@@ -22,6 +57,13 @@ class Upload:
     def discard(self) -> None:
         if isinstance(self.source, Path):
             self.source.unlink(missing_ok=True)
+
+
+def count_records(upload: "Upload") -> int:
+    """The data records of an upload (the rows an import of it would write)."""
+    return sum(
+        len(records) for records, _ in csvfile.fast_chunks(upload.source, upload.encoding, 2000)
+    )
 
 
 def check_upload(file_name: str, source: csvfile.Source, header: list[str]) -> Upload:

@@ -85,7 +85,11 @@ async def _plan_external(session: AsyncSession, plan: RenderPlan, page, settings
         return
     try:
         plan.spec = await interfaces.spec_for_tenant(
-            session, page.tenant_id, page.interface_id, secret_key=settings.secret_key
+            session,
+            page.tenant_id,
+            page.interface_id,
+            keys=base_tables.data_keys(settings.secret_key, os.environ),
+            secret_key=settings.secret_key,
         )
     except NotFound:
         plan.error = "the page's interface is no longer available to this tenant"

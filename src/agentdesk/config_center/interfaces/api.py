@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from agentdesk.auth.deps import require, require_tenant
 from agentdesk.auth.permissions import CONFIG_MANAGE, PLATFORM_MANAGE
 from agentdesk.auth.principal import Principal
+from agentdesk.config_center.basetables.api import keys_of  # the application's one key ring
 from agentdesk.config_center.custompages import service as custom_pages
 from agentdesk.config_center.interfaces import service
 from agentdesk.config_center.interfaces.caller import call_interface, failed
@@ -63,9 +64,8 @@ async def create_interface(
     body: InterfaceWrite, request: Request, principal: Principal = Depends(ops_admin)
 ) -> InterfaceRead:
     """Register an interface [接口管理]."""
-    secret_key = request.app.state.settings.secret_key
     async with request.app.state.db.transaction() as session:
-        row = await service.create_interface(session, body, secret_key=secret_key)
+        row = await service.create_interface(session, body, keys=keys_of(request))
     return await _reread(request, row.id)
 
 
@@ -81,9 +81,8 @@ async def update_interface(
     interface_id: Id, body: InterfaceWrite, request: Request, principal=Depends(ops_admin)
 ) -> InterfaceRead:
     """Change an interface; leave out `auth_header_value` or `tenant_ids` to keep them."""
-    secret_key = request.app.state.settings.secret_key
     async with request.app.state.db.transaction() as session:
-        await service.update_interface(session, interface_id, body, secret_key=secret_key)
+        await service.update_interface(session, interface_id, body, keys=keys_of(request))
     return await _reread(request, interface_id)
 
 
@@ -122,7 +121,9 @@ async def test_interface(
     secret_key = request.app.state.settings.secret_key
     async with request.app.state.db.reader() as session:
         try:
-            spec = await service.spec_for_ops(session, interface_id, secret_key=secret_key)
+            spec = await service.spec_for_ops(
+                session, interface_id, keys=keys_of(request), secret_key=secret_key
+            )
         except service.InterfaceUnusable as exc:
             return InterfaceCallResult(**failed(exc.message).as_dict())
     outcome = await call_interface(spec, body.param)

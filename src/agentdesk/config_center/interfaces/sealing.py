@@ -1,8 +1,9 @@
-"""Sealing of an interface's auth header value at rest (AES-256-GCM).
+"""The FORMER sealing of interface auth headers (`v1.`), kept only to open old values.
 
-The key is derived from the server's secret key (HKDF-SHA256 with a purpose label of its own),
-so a database dump alone does not reveal the header. If the secret key changes, sealed values
-can no longer be opened: the call then reports that the header must be entered again.
+Headers are now sealed with the application's key ring (`service.seal_header`, `e1.`), which
+rotates. This scheme's key was derived from the server's secret key alone and could not
+rotate; values sealed with it still open (`service.open_header`) and are re-sealed under the
+key ring by migration 0003, by the next save and by `agentdesk keys rotate`.
 """
 
 import base64

@@ -1,8 +1,10 @@
 // Table data [数据表查询] (R-TBL-2): choose a published base table, export its template,
 // import a CSV in the background (progress bar, then the result: status, rows imported, rows
-// refused with line, field and reason), browse and search the rows (masked fields masked),
-// export them.
+// refused with line, field and reason, downloadable as CSV), browse and search the rows
+// (masked fields masked; the search value goes in a POST body, never in a URL), export them.
+// "Replace all rows" asks first, with the table's current and the file's row counts.
 import { ApiError, api, escapeHtml, t } from "/static/ad.js";
+import { confirmDialog } from "/static/crud.js";
 import { L, errorText } from "/static/crud-form.js";
 
 const ENDPOINT = "/api/config/base-tables";
@@ -16,11 +18,12 @@ const STATUS = {
   failed: ["导入失败", "Failed"],
 };
 const STATUS_KIND = { queued: "", running: "warn", done: "ok", failed: "bad" };
-// Why a row was refused, by rule; the server's own reason (with the value) follows in English.
+// Why a row was refused, by rule; the server's own reason (never the value) follows in English.
 const RULES = {
   required: ["必填字段为空", "Required field is empty"],
   number: ["不是数字", "Not a number"],
   length: ["超过字段长度", "Longer than the field length"],
+  masked: ["是掩码值（星号），不是真实值", "A masked value (asterisks), not the real value"],
   date: ["不是日期（YYYY-MM-DD）", "Not a date (YYYY-MM-DD)"],
   time: ["不是时间（HH:MM 或 HH:MM:SS）", "Not a time (HH:MM or HH:MM:SS)"],
   dictionary: ["不是值范围中的键", "Not a key of the value range"],
@@ -139,20 +142,28 @@ async function upload(event) {
   const problem = fileProblem(file);
   showFileError(problem);
   if (problem) return;
-  const body = new FormData();
-  body.append("file", file);
-  body.append("mode", importForm.querySelector('input[name="mode"]:checked').value);
+  const mode = importForm.querySelector('input[name="mode"]:checked').value;
   const button = $("#import-submit");
   button.disabled = true;
   renderJob({ status: "queued", progress: 0, processed_rows: 0, file_name: file.name, rejected: [], rejected_count: 0, imported_rows: 0 });
   try {
-    const response = await fetch(url("/imports"), {
-      method: "POST",
-      body,
-      headers: { "X-CSRF-Token": csrfToken() },
-      credentials: "same-origin",
-    });
-    const data = await response.json().catch(() => null);
+    let response = await send(file, mode);
+    let data = await response.json().catch(() => null);
+    if (response.status === 422 && data?.code === "confirm_replace") {
+      // The server counted both: confirm deleting exactly the rows the table has now.
+      const sure = await confirmDialog(
+        t(`替换全部数据：将删除表中现有的 ${data.current_rows} 行，并导入文件中的 ${data.new_rows} 行。确定替换吗？`,
+          `Replace all rows: the table's ${data.current_rows} row(s) will be deleted and the file's ${data.new_rows} row(s) imported. Replace them?`),
+        ["替换", "Replace"],
+      );
+      if (!sure) {
+        result.innerHTML = "";
+        button.disabled = false;
+        return;
+      }
+      response = await send(file, mode, data.current_rows);
+      data = await response.json().catch(() => null);
+    }
     if (!response.ok) throw new ApiError(response.status, data);
     importForm.reset();
     follow(data);
@@ -165,6 +176,19 @@ async function upload(event) {
     else say(errorText(err), true);
     button.disabled = false;
   }
+}
+
+function send(file, mode, expectedRows) {
+  const body = new FormData();
+  body.append("file", file);
+  body.append("mode", mode);
+  if (expectedRows !== undefined) body.append("expected_rows", String(expectedRows));
+  return fetch(url("/imports"), {
+    method: "POST",
+    body,
+    headers: { "X-CSRF-Token": csrfToken() },
+    credentials: "same-origin",
+  });
 }
 
 function follow(job) {
@@ -211,6 +235,7 @@ function renderJob(job) {
       ${job.error ? `<dt>${escapeHtml(t("原因", "Reason"))}</dt><dd class="form-error" data-import-error="${escapeHtml(job.error_code || "")}">${escapeHtml(ERRORS[job.error_code] ? L(ERRORS[job.error_code]) : job.error)}
         ${job.error_code === "internal" ? `<span class="muted">${escapeHtml(job.error)}</span>` : ""}</dd>` : ""}
     </dl>
+    ${rejected && job.id ? `<p><a class="button" data-rejected-csv href="${escapeHtml(url(`/imports/${job.id}/rejected.csv`))}" download>${escapeHtml(t("下载被拒绝的行（CSV）", "Download the refused lines (CSV)"))}</a></p>` : ""}
     ${rejected ? `<div class="rejected-wrap table-wrap"><table class="grid" data-rejected>
       <caption>${escapeHtml(shown < job.rejected_count
         ? t(`被拒绝的行（显示前 ${shown} 个问题）`, `Refused rows (the first ${shown} problems)`)
@@ -255,11 +280,11 @@ async function loadHistory(resume = false) {
 // ---- rows --------------------------------------------------------------------------------
 
 async function loadRows() {
-  const params = new URLSearchParams({ page, page_size: PAGE_SIZE });
-  if (query) params.set("q", query);
+  const search = { page, page_size: PAGE_SIZE };
+  if (query) search.q = query;
   let data;
   try {
-    data = await api("GET", url(`/rows?${params}`));
+    data = await api("POST", url("/rows/search"), search);
   } catch (err) {
     say(errorText(err), true);
     return;
