@@ -149,12 +149,16 @@ def test_a_position_the_outbox_no_longer_holds_ends_the_stream_instead_of_spinni
         agent.act("ready-state", {"state": state})
     state = agent.state()
     _prune_first_events(live.settings.database_url, state["agent"]["id"], 2)
-    with _open(live, agent, "?after=0") as ws, pytest.raises(ConnectionClosed) as closed:
-        while True:
-            ws.recv(timeout=5)
-    assert closed.value.rcvd.code == 4410  # the page reloads a snapshot
-    _assert_idle(live)
-    with _open(live, agent) as ws:  # ... and without `after` it gets one
+    with _open(live, agent, "?after=0") as ws:
+        # The page is told to reload its state from this snapshot, and resumes at its head.
+        first = json.loads(ws.recv(timeout=5))
+        assert (first["kind"], first["reason"]) == ("reload", "events_pruned")
+        assert first["head"] == state["head"]
+        _assert_idle(live)
+        agent.act("ready-state", {"state": "idle"})
+        event = json.loads(ws.recv(timeout=5))
+        assert (event["kind"], event["seq"]) == ("event", state["head"] + 1)
+    with _open(live, agent) as ws:  # ... and without `after` it gets a snapshot
         assert json.loads(ws.recv(timeout=5))["kind"] == "snapshot"
 
 
