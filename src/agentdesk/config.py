@@ -23,6 +23,13 @@ def _flag(value: str | None, default: bool) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")
 
 
+def _log_format(value: str) -> str:
+    value = value.strip().lower() or "json"
+    if value not in ("json", "text"):
+        raise ValueError(f"AGENTDESK_LOG_FORMAT must be json or text, not {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -39,6 +46,12 @@ class Settings:
     # How often a stream re-reads the outbox even without a doorbell (covers lost pub/sub).
     stream_poll_seconds: float = 2.0
     timer_poll_seconds: float = 0.2
+    # `/metrics` answers only to `Authorization: Bearer <token>`; without a token it is off.
+    metrics_token: str = field(default="", repr=False)
+    log_format: str = "json"  # json | text (development)
+    log_level: str = "INFO"
+    # How long a stopping worker waits for its sockets and requests to finish.
+    shutdown_grace_seconds: float = 10.0
 
     @property
     def origin(self) -> str:
@@ -70,4 +83,7 @@ class Settings:
             port=int(env.get("PORT", "8000")),
             public_origin=env.get("AGENTDESK_PUBLIC_ORIGIN", "").rstrip("/"),
             simulator_enabled=_flag(env.get("AGENTDESK_SIMULATOR"), True),
+            metrics_token=env.get("AGENTDESK_METRICS_TOKEN", ""),
+            log_format=_log_format(env.get("AGENTDESK_LOG_FORMAT", "json")),
+            log_level=env.get("AGENTDESK_LOG_LEVEL", "INFO").upper(),
         )

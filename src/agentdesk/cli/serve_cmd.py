@@ -7,6 +7,8 @@ import uvicorn
 
 from agentdesk.config import Settings
 from agentdesk.migrations.migrate import upgrade
+from agentdesk.observability import multiproc
+from agentdesk.observability.logs import log_config
 
 
 def cmd_migrate(args) -> int:
@@ -28,6 +30,8 @@ def cmd_serve(args) -> int:
     settings = Settings.from_env()
     host = args.host or settings.host
     port = args.port or settings.port
+    # One directory per served port: two servers on one host never mix their metrics.
+    multiproc.prepare(settings.data_dir / "metrics" / str(port))
     os.environ.setdefault("AGENTDESK_PUBLIC_ORIGIN", settings.origin)
     os.environ["HOST"], os.environ["PORT"] = host, str(port)
     uvicorn.run(
@@ -36,7 +40,11 @@ def cmd_serve(args) -> int:
         host=host,
         port=port,
         workers=args.workers,
-        log_level="info",
+        log_level=settings.log_level.lower(),
+        log_config=log_config(settings.log_format, settings.log_level),
+        # A stopping worker closes its sockets (code 1012: clients reconnect to another
+        # worker) and gives requests this long before it lets go.
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
         ws_ping_interval=20,
         # Frames are small JSON: compression costs CPU per frame and a zlib context (hundreds
         # of KB) per connection, which thousands of workbenches cannot afford.
@@ -58,7 +66,9 @@ def cmd_run(args) -> int:
     """Migrate, seed the demo tenant (keeping existing data), start examples, then serve."""
     from agentdesk.cli.demo import print_banner, seed_demo
 
+    os.environ.setdefault("AGENTDESK_LOG_FORMAT", "text")  # a developer's terminal
     settings = Settings.from_env()
+    multiproc.prepare(settings.data_dir / "metrics" / str(args.port or settings.port))
     upgrade(settings.database_url)
     asyncio.run(seed_demo(settings))
     print_banner(settings)

@@ -14,6 +14,7 @@ from agentdesk.auth.permissions import WORKBENCH_USE
 from agentdesk.auth.principal import Principal
 from agentdesk.config_center.screenpop import service as screenpop
 from agentdesk.config_center.screenpop.popparams import pop_values
+from agentdesk.observability.metrics import observe_frame
 from agentdesk.telephony import agent_actions
 from agentdesk.telephony.events import call_data, presence_data
 from agentdesk.telephony.service import run_action
@@ -171,6 +172,7 @@ async def stream(websocket: WebSocket, after: int | None = None) -> None:
 
     async def send(message: dict) -> None:
         await websocket.send_json({"kind": "event", **message})
+        observe_frame(message)
 
     connection = hub.connect(ref.agent_id, after, send)
     pump = asyncio.create_task(connection.run())
