@@ -4,6 +4,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.support.agents import Agent, customer, place_call, seed_demo, wait_for
+from tests.support.databases import migrate
+from tests.support.pg_instance import PostgresInstance
 from tests.support.server import LiveServer
 
 METRICS_TOKEN = "metrics-token-for-tests-0123456789"
@@ -100,3 +102,30 @@ def test_metrics_show_a_waiting_call_and_its_wait(ops_server):
     )
     longest = [v for (n, _), v in samples.items() if n == "agentdesk_queue_longest_wait_seconds"]
     assert longest and longest[0] >= 0
+
+
+@pytest.fixture
+def own_postgres(pg_url):  # pg_url: PostgreSQL is required here (CI), and its binaries
+    instance = PostgresInstance().start()
+    yield instance
+    instance.destroy()
+
+
+def test_readiness_fails_while_the_database_is_stopped(own_postgres, make_settings):
+    migrate(own_postgres.url)
+    with LiveServer(make_settings(own_postgres.url)) as live, live.client() as client:
+        assert client.get("/readyz").status_code == 200
+        own_postgres.stop()
+        down = client.get("/readyz")
+        assert down.status_code == 503
+        assert down.json() == {"status": "not ready", "checks": {"database": False, "bus": True}}
+        assert client.get("/healthz").status_code == 200  # alive: don't restart it, route away
+        own_postgres.start()
+        wait_for(lambda: client.get("/readyz").status_code == 200)
+
+
+def test_readiness_checks_redis(redis_url, database_url, make_settings):
+    bus = f"{redis_url}{'&' if '?' in redis_url else '?'}channel=agentdesk-test-ready"
+    with LiveServer(make_settings(database_url, bus_url=bus)) as live, live.client() as client:
+        ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["checks"]["bus"] is True

@@ -96,6 +96,9 @@ def log_config(fmt: str, level: str = "INFO") -> dict:
             # Our access line replaces uvicorn's (which has the query string in it).
             "uvicorn.access": {"handlers": [], "propagate": False, "level": "WARNING"},
             "uvicorn.error": {"level": level},
+            # Its request lines carry full URLs (query strings) of outbound calls.
+            "httpx": {"level": "WARNING"},
+            "httpcore": {"level": "WARNING"},
         },
     }
 
