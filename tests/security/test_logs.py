@@ -60,7 +60,7 @@ def test_log_lines_are_json_with_request_ids_and_no_secrets(sqlite_url, make_set
     lines = [json.loads(line) for line in text.splitlines()]  # every line is one JSON object
     assert lines
     for line in lines:
-        assert {"ts", "level", "logger", "msg"} <= line.keys()
+        assert {"ts", "level", "logger", "msg", "pid"} <= line.keys()
         assert set(line) <= {*FIELDS, "method", "path", "status", "duration_ms", "client", "exc"}
     access = [line for line in lines if line["logger"] == "agentdesk.access"]
     assert all(line["request_id"] for line in access)

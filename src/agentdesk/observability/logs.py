@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from starlette.datastructures import MutableHeaders
 
 # The documented fields of a line; `extra=` keys beyond these are ignored, not logged.
-FIELDS = ("ts", "level", "logger", "msg", "request_id", "tenant", "callid")
+FIELDS = ("ts", "level", "logger", "msg", "pid", "request_id", "tenant", "callid")
 ACCESS_FIELDS = ("method", "path", "status", "duration_ms", "client")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 _context: ContextVar[dict | None] = ContextVar("agentdesk_log_context", default=None)
@@ -48,6 +48,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname.lower(),
             "logger": record.name,
             "msg": record.getMessage(),
+            "pid": record.process,
             **(_context.get() or {}),
         }
         for name in ACCESS_FIELDS:
