@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Only folders that exist: git keeps no empty ones.
 CODE_DIRS := $(wildcard src tests bench examples)
 
-.PHONY: run test install lint fmt chromium services bench migration
+.PHONY: run test install lint fmt chromium nginx services bench migration
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,15 @@ chromium:
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; \
 	fi
 
+# Debian's nginx for the deployment test (two app processes behind the documented proxy
+# config). The test runs its own nginx from a temp dir; the system service is never started.
+nginx:
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
+	  echo "installing Debian's nginx for the deployment test"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && RUNLEVEL=1 apt-get install -y -qq nginx; \
+	  else sudo apt-get update -qq && sudo RUNLEVEL=1 apt-get install -y -qq nginx; fi; \
+	fi
+
 lint: install
 	$(BIN)/ruff check $(CODE_DIRS)
 	$(BIN)/ruff format --check $(CODE_DIRS)
@@ -44,7 +53,7 @@ fmt: install
 	$(BIN)/ruff format $(CODE_DIRS)
 	$(BIN)/ruff check --fix $(CODE_DIRS)
 
-test: install chromium lint
+test: install chromium nginx lint
 	@mkdir -p var
 	$(BIN)/python tests/services.py > var/test-services.env
 	source var/test-services.env && $(BIN)/python -m pytest -q -p no:cacheprovider

@@ -18,6 +18,9 @@ from agentdesk.kit.bodylimit import BodyLimit
 from agentdesk.kit.clock import Clock
 from agentdesk.kit.errors import DomainError, Unauthorized, ValidationFailed
 from agentdesk.kit.validation import field_errors_from_pydantic
+from agentdesk.monitoring.sampler import start_sampler, stop_tasks
+from agentdesk.observability.logs import RequestLogging
+from agentdesk.observability.metrics import process_stopped
 from agentdesk.realtime.bus import make_bus
 from agentdesk.realtime.hub import StreamHub
 from agentdesk.routes import include_routers
@@ -131,14 +134,16 @@ def create_app(settings: Settings) -> FastAPI:
 
             background = await start_background(app)
             background.append(_start_outbox_pruning(db, settings))
+        background.append(start_sampler(app))
         try:
             yield
         finally:
-            for task in background:
-                task.cancel()
+            # Timers first and awaited: a claimed one rolls back and another worker takes it.
+            await stop_tasks(background)
             await hub.stop()
             await bus.stop()
             await db.dispose()
+            process_stopped()
 
     # The documentation pages come from web/docs.py, each with its own CSP.
     app = FastAPI(
@@ -151,6 +156,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _request_validation_error)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestLogging)  # outermost: its request id covers everything inside
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     include_routers(app)
     return app

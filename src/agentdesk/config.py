@@ -42,6 +42,13 @@ def _flag(value: str | None, default: bool) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")
 
 
+def _log_format(value: str) -> str:
+    value = value.strip().lower() or "json"
+    if value not in ("json", "text"):
+        raise ValueError(f"AGENTDESK_LOG_FORMAT must be json or text, not {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -69,6 +76,12 @@ class Settings:
     # The largest request body accepted (413 beyond), checked before anything parses it: a
     # 20 MB CSV import plus room for the multipart framing.
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    # `/metrics` answers only to `Authorization: Bearer <token>`; without a token it is off.
+    metrics_token: str = field(default="", repr=False)
+    log_format: str = "json"  # json | text (development)
+    log_level: str = "INFO"
+    # How long a stopping worker waits for its sockets and requests to finish.
+    shutdown_grace_seconds: float = 10.0
 
     @property
     def origin(self) -> str:
@@ -102,4 +115,7 @@ class Settings:
             simulator_enabled=_flag(env.get("AGENTDESK_SIMULATOR"), True),
             examples_origin=_examples_origin(env),
             max_body_bytes=int(env.get("AGENTDESK_MAX_BODY_BYTES") or DEFAULT_MAX_BODY_BYTES),
+            metrics_token=env.get("AGENTDESK_METRICS_TOKEN", ""),
+            log_format=_log_format(env.get("AGENTDESK_LOG_FORMAT", "json")),
+            log_level=env.get("AGENTDESK_LOG_LEVEL", "INFO").upper(),
         )

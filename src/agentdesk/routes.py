@@ -17,6 +17,7 @@ from agentdesk.config_center.queues.api import router as config_queues_router
 from agentdesk.config_center.screenpop.api import ops_router as whitelist_router
 from agentdesk.config_center.screenpop.api import router as screenpop_router
 from agentdesk.config_center.users.api import router as config_users_router
+from agentdesk.monitoring.api import router as monitoring_router
 from agentdesk.telephony.api import records_router, sim_router
 from agentdesk.web.docs import router as docs_router
 from agentdesk.workbench.api import router as workbench_router
@@ -47,5 +48,6 @@ def include_routers(app: FastAPI) -> None:
         custom_page_pages_router,
         base_tables_router,
         docs_router,
+        monitoring_router,
     ):
         app.include_router(router)

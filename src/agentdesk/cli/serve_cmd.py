@@ -9,6 +9,8 @@ from agentdesk.cli.sim_cmd import forget_server_url, record_server_url
 from agentdesk.config import Settings
 from agentdesk.kit.files import private_dir, secure_sqlite
 from agentdesk.migrations.migrate import upgrade
+from agentdesk.observability import multiproc
+from agentdesk.observability.logs import log_config
 
 
 def settings_with_private_files() -> Settings:
@@ -39,6 +41,8 @@ def cmd_serve(args) -> int:
     settings = settings_with_private_files()
     host = args.host or settings.host
     port = args.port or settings.port
+    # One directory per served port: two servers on one host never mix their metrics.
+    multiproc.prepare(settings.data_dir / "metrics" / str(port))
     os.environ.setdefault("AGENTDESK_PUBLIC_ORIGIN", settings.origin)
     os.environ["HOST"], os.environ["PORT"] = host, str(port)
     url = record_server_url(settings.data_dir, host, port)
@@ -49,7 +53,11 @@ def cmd_serve(args) -> int:
             host=host,
             port=port,
             workers=args.workers,
-            log_level="info",
+            log_level=settings.log_level.lower(),
+            log_config=log_config(settings.log_format, settings.log_level),
+            # A stopping worker closes its sockets (code 1012: clients reconnect to another
+            # worker) and gives requests this long before it lets go.
+            timeout_graceful_shutdown=settings.shutdown_grace_seconds,
             ws_ping_interval=20,
             # Frames are small JSON: compression costs CPU per frame and a zlib context
             # (hundreds of KB) per connection, which thousands of workbenches cannot afford.
@@ -73,7 +81,9 @@ def cmd_run(args) -> int:
     """Migrate, seed the demo tenant (keeping existing data), start examples, then serve."""
     from agentdesk.cli.demo import print_banner, seed_demo
 
+    os.environ.setdefault("AGENTDESK_LOG_FORMAT", "text")  # a developer's terminal
     settings = settings_with_private_files()
+    multiproc.prepare(settings.data_dir / "metrics" / str(args.port or settings.port))
     upgrade(settings.database_url)
     asyncio.run(seed_demo(settings))
     print_banner(settings)

@@ -39,6 +39,10 @@ class Bus(ABC):
     async def stop(self) -> None:  # noqa: B027
         """Disconnect."""
 
+    async def ping(self) -> bool:
+        """Whether the bus can carry a doorbell now (readiness)."""
+        return True
+
     @abstractmethod
     async def publish(self, messages: list[dict]) -> None:
         """Ring the doorbell for each message, to every process."""
@@ -84,6 +88,14 @@ class RedisBus(Bus):
             await asyncio.gather(self._task, return_exceptions=True)
         if self._redis is not None:
             await self._redis.aclose()
+
+    async def ping(self) -> bool:
+        if self._redis is None or not self.connected.is_set():
+            return False
+        try:
+            return bool(await asyncio.wait_for(self._redis.ping(), timeout=2))
+        except Exception:
+            return False
 
     async def publish(self, messages: list[dict]) -> None:
         if not self.connected.is_set():

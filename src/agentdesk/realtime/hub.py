@@ -166,6 +166,11 @@ class StreamHub:
         """The most events any connection of this stream holds in memory, unsent."""
         return max((c.backlog for c in self._connections.get(stream_id, ())), default=0)
 
+    @property
+    def pending_count(self) -> int:
+        """Events known to be committed but not yet sent, over all connections (a metric)."""
+        return sum(max(0, c.head - c.last_seq) for cs in self._connections.values() for c in cs)
+
     async def on_bus(self, kind: str, message: dict | None) -> None:
         if kind == "resync":
             await self.sweep()

@@ -12,6 +12,7 @@ from agentdesk.config_center.queues.models import SkillQueue
 from agentdesk.kit.clock import Clock
 from agentdesk.kit.errors import Conflict, FieldError, NotFound, ValidationFailed
 from agentdesk.kit.ids import new_callid
+from agentdesk.observability.metrics import count_call_ended
 from agentdesk.storage.outbox import append_event
 from agentdesk.telephony import repository as repo
 from agentdesk.telephony import routing, timers
@@ -288,6 +289,7 @@ async def _end_call(session, clock, call: Call, *, outcome: str, ended_by: str) 
     now = clock.now()
     previous = call.state
     call.state, call.outcome, call.ended_by, call.ended_at = "ended", outcome, ended_by, now
+    count_call_ended(session, outcome)
     await session.execute(
         Timer.__table__.delete().where(Timer.call_id == call.id, Timer.kind != ACW_END)
     )

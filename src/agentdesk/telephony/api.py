@@ -13,6 +13,7 @@ from agentdesk.auth.permissions import CONFIG_MANAGE, PLATFORM_MANAGE, RECORDS_R
 from agentdesk.auth.principal import Principal
 from agentdesk.kit.errors import Forbidden, NotFound, Unauthorized
 from agentdesk.kit.validation import Id, PageNumber
+from agentdesk.observability.logs import bind as bind_log
 from agentdesk.telephony import actions, records
 from agentdesk.telephony import repository as repo
 from agentdesk.telephony.events import call_data
@@ -95,6 +96,7 @@ async def sim_place_call(
         media=body.media,
         attached_data=body.data,
     )
+    bind_log(tenant=call.tenant_id, callid=call.callid)
     return call_data(call)
 
 

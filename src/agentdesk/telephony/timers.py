@@ -10,6 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agentdesk.kit.clock import Clock
+from agentdesk.observability.metrics import TIMER_LAG
 from agentdesk.storage.database import Database
 from agentdesk.telephony.models import Timer
 
@@ -71,6 +72,7 @@ async def run_due_timers(db: Database, clock: Clock, limit: int = 200) -> int:
             if timer is None:
                 return fired
             await session.delete(timer)
+            TIMER_LAG.observe(max(0.0, (clock.now() - timer.due_at).total_seconds()))
             handler = HANDLERS.get(timer.kind)
             if handler is None:
                 log.error("no handler for timer kind %s; dropped", timer.kind)

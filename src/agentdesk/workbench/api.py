@@ -16,6 +16,7 @@ from agentdesk.auth.principal import Principal
 from agentdesk.config_center.screenpop import service as screenpop
 from agentdesk.config_center.screenpop.popparams import pop_values
 from agentdesk.kit.errors import ValidationFailed
+from agentdesk.observability.metrics import observe_frame
 from agentdesk.realtime.hub import StreamClosed, StreamGap
 from agentdesk.storage import outbox
 from agentdesk.telephony import agent_actions
@@ -238,6 +239,7 @@ async def stream(websocket: WebSocket, after: str | None = None) -> None:
 
     async def send(message: dict) -> None:
         await websocket.send_json({"kind": "event", **message})
+        observe_frame(message)
 
     connection = hub.connect(ref.agent_id, last_seq, send)
     pump = asyncio.create_task(connection.run())

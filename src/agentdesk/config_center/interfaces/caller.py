@@ -11,10 +11,12 @@ redacted URL, the status, the size and the time.
 """
 
 import logging
+import time
 from dataclasses import dataclass, field
 
 from agentdesk.config_center.interfaces.answer import AnswerError, parse_answer_bytes
 from agentdesk.kit.outbound import OutboundError, post_json, redact
+from agentdesk.observability.metrics import observe_interface_call
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +71,14 @@ def _http_error(status: int, body: bytes) -> str:
 
 async def call_interface(spec: CallSpec, param: str) -> CallOutcome:
     """Call the interface for `param` (the caller number) and parse its answer."""
+    started = time.monotonic()
+    outcome, reason = await _call(spec, param)
+    observe_interface_call(time.monotonic() - started, outcome.ok, reason)
+    return outcome
+
+
+async def _call(spec: CallSpec, param: str) -> tuple[CallOutcome, str]:
+    """The outcome and, when it failed, a short reason for the error metric."""
     where = f"interface {spec.name} (#{spec.interface_id}) {redact(spec.url)}"
     try:
         answer = await post_json(
@@ -80,16 +90,18 @@ async def call_interface(spec: CallSpec, param: str) -> CallOutcome:
         )
     except OutboundError as exc:
         log.info("%s: %s", where, exc.kind)
-        return failed(f"the interface could not be called: {exc.message}")
+        return failed(f"the interface could not be called: {exc.message}"), exc.kind
     log.info(
         "%s: HTTP %s, %d bytes, %d ms", where, answer.status, len(answer.body), answer.elapsed_ms
     )
     measured = {"status": answer.status, "elapsed_ms": answer.elapsed_ms}
     if not 200 <= answer.status < 300:
-        return failed(_http_error(answer.status, answer.body), **measured)
+        return failed(_http_error(answer.status, answer.body), **measured), "http_status"
     try:
         objects = parse_answer_bytes(answer.body)
     except AnswerError as exc:
         log.info("%s: answer refused (%s at %s)", where, exc.rule, exc.path)
-        return failed(f"the answer breaks the interface rules: {exc.message}", **measured)
-    return CallOutcome(ok=True, objects=objects, **measured)
+        return failed(f"the answer breaks the interface rules: {exc.message}", **measured), (
+            "bad_answer"
+        )
+    return CallOutcome(ok=True, objects=objects, **measured), ""

@@ -208,7 +208,9 @@ function connect() {
   socket.onclose = (ev) => {
     resync = RESYNC_CODES.includes(ev.code);
     field("connection").dataset.up = "0";
-    setTimeout(connect, backoff);
+    // Jittered: when a worker stops (close code 1012) all its workbenches reconnect to the
+    // others; spread over the interval they don't arrive in one burst.
+    setTimeout(connect, backoff * (0.5 + Math.random()));
     backoff = Math.min(backoff * 2, 10000);
   };
 }
