@@ -2,6 +2,7 @@
 
 import logging
 from contextlib import asynccontextmanager
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -14,7 +15,7 @@ from agentdesk.auth.deps import CSRF_COOKIE
 from agentdesk.auth.service import SessionSigner
 from agentdesk.config import Settings
 from agentdesk.kit.clock import Clock
-from agentdesk.kit.errors import DomainError, Unauthorized, ValidationFailed
+from agentdesk.kit.errors import DomainError, TooManyRequests, Unauthorized, ValidationFailed
 from agentdesk.kit.validation import field_errors_from_pydantic
 from agentdesk.realtime.bus import make_bus
 from agentdesk.realtime.hub import StreamHub
@@ -29,6 +30,8 @@ def _error_body(exc: DomainError) -> dict:
     body = {"detail": exc.message, "code": exc.code}
     if isinstance(exc, ValidationFailed):
         body["errors"] = [e.as_dict() for e in exc.errors]
+    if isinstance(exc, TooManyRequests):
+        body["retry_after"] = exc.retry_after
     return body
 
 
@@ -40,8 +43,15 @@ def _wants_html(request: Request) -> bool:
 
 async def _domain_error(request: Request, exc: DomainError):
     if isinstance(exc, Unauthorized) and _wants_html(request):
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-    return JSONResponse(_error_body(exc), status_code=exc.status_code)
+        return RedirectResponse(f"/login?{urlencode({'next': _here(request)})}", status_code=303)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+    return JSONResponse(_error_body(exc), status_code=exc.status_code, headers=headers)
+
+
+def _here(request: Request) -> str:
+    """The path and query to come back to after logging in (checked again by /login)."""
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
 
 
 async def _request_validation_error(request: Request, exc: RequestValidationError):

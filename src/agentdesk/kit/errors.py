@@ -59,3 +59,14 @@ class ValidationFailed(DomainError):
     @classmethod
     def single(cls, field: str, rule: str, message: str) -> "ValidationFailed":
         return cls([FieldError(field, rule, message)])
+
+
+class TooManyRequests(DomainError):
+    """Slow down: `retry_after` seconds (sent as the Retry-After header and in the body)."""
+
+    status_code = 429
+    code = "throttled"
+
+    def __init__(self, message: str, *, retry_after: int, code: str | None = None):
+        super().__init__(message, code=code)
+        self.retry_after = retry_after
