@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agentdesk.auth.models import LoginAttempt
@@ -56,10 +56,22 @@ async def _count(session: AsyncSession, column, value: str, since: datetime):
     return (await session.execute(stmt)).one()
 
 
+async def _serialise(session: AsyncSession, account: str) -> None:
+    """One check-and-record per account at a time on PostgreSQL (across workers), so two
+    concurrent guesses cannot both see the count below the limit. SQLite has one writer."""
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": account}
+        )
+
+
 async def check(session: AsyncSession, username: str, address: str, now: datetime) -> None:
-    """Refuse (429, with the wait) while the account or the address must wait."""
+    """Refuse (429, with the wait) while the account or the address must wait.
+
+    Call `record` in the same transaction: the account stays locked until it commits."""
     since = now - WINDOW
     account = account_key(username)
+    await _serialise(session, f"login:{account}")
     waits = []
     for column, value, policy in (
         (LoginAttempt.account, account, ACCOUNT),
