@@ -43,7 +43,9 @@ def _wants_html(request: Request) -> bool:
 
 async def _domain_error(request: Request, exc: DomainError):
     if isinstance(exc, Unauthorized) and _wants_html(request):
-        return RedirectResponse(f"/login?{urlencode({'next': _here(request)})}", status_code=303)
+        return RedirectResponse(
+            f"/login?{urlencode({'next': _here(request)}, safe='/')}", status_code=303
+        )
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
     return JSONResponse(_error_body(exc), status_code=exc.status_code, headers=headers)
 

@@ -43,4 +43,4 @@ def test_a_page_that_needs_login_sends_its_path_and_query_encoded(server):
     with server.client() as client:
         response = client.get("/config/users?x=1&y=2", headers={"accept": "text/html"})
     assert response.status_code == 303
-    assert response.headers["location"] == "/login?next=%2Fconfig%2Fusers%3Fx%3D1%26y%3D2"
+    assert response.headers["location"] == "/login?next=/config/users%3Fx%3D1%26y%3D2"
