@@ -96,6 +96,10 @@ async def create_session(
 ) -> str:
     """Start a browser session for `user`; returns the cookie value."""
     now = now or _utcnow()
+    # The user's expired sessions go now: rows never outlive their use by long.
+    await session.execute(
+        delete(UserSession).where(UserSession.user_id == user.id, UserSession.expires_at <= now)
+    )
     key = secrets.token_urlsafe(32)
     session.add(
         UserSession(
