@@ -40,7 +40,7 @@ from benchkit import agentdesk_command, free_port, percentile, reset_postgresql
 from agentdesk.auth.deps import CSRF_COOKIE, SESSION_COOKIE
 from agentdesk.auth.models import User
 from agentdesk.auth.passwords import hash_password
-from agentdesk.auth.service import SessionSigner
+from agentdesk.auth.service import SessionSigner, create_session
 from agentdesk.config_center.agents.models import Agent, AgentSkill
 from agentdesk.config_center.called.models import CalledConfig
 from agentdesk.config_center.queues.models import SkillQueue
@@ -112,9 +112,10 @@ async def seed(url: str, agents: int, secret_key: str) -> list[str]:
         session.add_all(
             AgentSkill(tenant_id=tenant.id, agent_id=row.id, queue_id=queue.id) for row in rows
         )
+        signer = SessionSigner(secret_key)
+        cookies = [await create_session(session, signer, user) for user in users]
     await db.dispose()
-    signer = SessionSigner(secret_key)
-    return [signer.dumps(user) for user in users]
+    return cookies
 
 
 def start_server(env: dict, workers: int, port: int, log: Path) -> subprocess.Popen:

@@ -3,6 +3,7 @@
 import asyncio
 import logging
 from contextlib import asynccontextmanager
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -16,7 +17,7 @@ from agentdesk.auth.service import SessionSigner
 from agentdesk.config import Settings
 from agentdesk.kit.bodylimit import BodyLimit
 from agentdesk.kit.clock import Clock
-from agentdesk.kit.errors import DomainError, Unauthorized, ValidationFailed
+from agentdesk.kit.errors import DomainError, TooManyRequests, Unauthorized, ValidationFailed
 from agentdesk.kit.validation import field_errors_from_pydantic
 from agentdesk.monitoring.sampler import start_sampler, stop_tasks
 from agentdesk.observability.logs import RequestLogging
@@ -38,6 +39,8 @@ def _error_body(exc: DomainError, lang: str = "en") -> dict:
     if isinstance(exc, ValidationFailed):
         body["detail"] = ValidationFailed.detail_in(lang, exc.errors)
         body["errors"] = [e.as_dict(lang) for e in exc.errors]
+    if isinstance(exc, TooManyRequests):
+        body["retry_after"] = exc.retry_after
     return body
 
 
@@ -58,8 +61,18 @@ def _wants_html(request: Request) -> bool:
 
 async def _domain_error(request: Request, exc: DomainError):
     if isinstance(exc, Unauthorized) and _wants_html(request):
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-    return JSONResponse(_error_body(exc, _language(request)), status_code=exc.status_code)
+        return RedirectResponse(
+            f"/login?{urlencode({'next': _here(request)}, safe='/')}", status_code=303
+        )
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+    body = _error_body(exc, _language(request))
+    return JSONResponse(body, status_code=exc.status_code, headers=headers)
+
+
+def _here(request: Request) -> str:
+    """The path and query to come back to after logging in (checked again by /login)."""
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
 
 
 async def _request_validation_error(request: Request, exc: RequestValidationError):

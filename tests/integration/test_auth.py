@@ -2,12 +2,16 @@ from tests.support import seed
 
 
 def _login(client, username, password):
+    """Log in; returns the response and the CSRF token to use from now on (rotated at login)."""
     csrf = client.get("/api/auth/csrf").json()["csrf_token"]
-    return client.post(
+    response = client.post(
         "/api/auth/login",
         json={"username": username, "password": password},
         headers={"X-CSRF-Token": csrf},
-    ), csrf
+    )
+    if response.status_code == 200:
+        csrf = response.json()["csrf_token"]
+    return response, csrf
 
 
 def test_login_sets_httponly_samesite_cookie_and_me_works(server):
@@ -59,3 +63,43 @@ def test_validation_error_names_field_and_rule(server):
         assert response.status_code == 422
         errors = response.json()["errors"]
         assert errors[0]["field"] == "username" and errors[0]["rule"] == "string_too_short"
+
+
+def test_new_passwords_must_not_be_common_or_the_username(server):
+    info = seed.tenant_with_admin(server.settings.database_url)
+    with server.client(headers={"Authorization": f"Bearer {info['token']}"}) as admin:
+        for password, rule in (("Password123!", "common"), ("alice2026", "username")):
+            response = admin.post(
+                "/api/config/users", json={"username": "alice", "password": password}
+            )
+            assert response.status_code == 422, response.text
+            assert {"field": "password", "rule": rule} in [
+                {"field": e["field"], "rule": e["rule"]} for e in response.json()["errors"]
+            ]
+        alice = admin.post(
+            "/api/config/users", json={"username": "alice", "password": "a-l-i-c-e-9"}
+        )
+        assert alice.status_code == 201
+        reset = admin.post(
+            f"/api/config/users/{alice.json()['id']}/password", json={"password": "12345678"}
+        )
+        assert reset.status_code == 422 and reset.json()["errors"][0]["rule"] == "common"
+
+
+def test_a_tenant_admins_password_follows_the_same_rules(server):
+    token = seed.ops_admin(server.settings.database_url)
+    tenant = {
+        "code": "acme",
+        "name": "Acme",
+        "licence_audio": 1,
+        "admin_username": "boss@acme",
+        "admin_password": "boss@acme1",
+    }
+    with server.client(headers={"Authorization": f"Bearer {token}"}) as ops:
+        response = ops.post("/api/ops/tenants", json=tenant)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0] == {
+        "field": "admin_password",
+        "rule": "username",
+        "message": "must not be the username",
+    }

@@ -29,6 +29,7 @@ def login(base_url: str, username: str, password: str | None = None) -> httpx.Cl
         "/api/auth/login", json={"username": username, "password": password or PASSWORDS[username]}
     )
     response.raise_for_status()
+    client.headers["X-CSRF-Token"] = response.json()["csrf_token"]  # rotated at login
     return client
 
 

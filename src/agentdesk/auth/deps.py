@@ -35,20 +35,24 @@ def check_csrf(request: Request) -> None:
 async def optional_principal(request: Request) -> Principal | None:
     if hasattr(request.state, "principal"):
         return request.state.principal
-    db = request.app.state.db
+    db, now = request.app.state.db, request.app.state.clock.now()
     principal = None
     auth = request.headers.get("authorization", "")
     async with db.reader() as session:
         if auth.lower().startswith("bearer "):
-            principal = await service.principal_from_token(session, auth[7:].strip())
-            if principal is None:
-                raise Unauthorized("invalid API token")
+            found = await service.token_in_use(session, auth[7:].strip(), now)
+            if found is None:
+                raise Unauthorized("invalid, expired or revoked API token")
+            principal, token = found
         elif cookie := request.cookies.get(SESSION_COOKIE):
             principal = await service.principal_from_session(
-                session, request.app.state.signer, cookie
+                session, request.app.state.signer, cookie, now
             )
             if principal is not None:
                 check_csrf(request)
+    if principal is not None and principal.via_token and service.needs_touch(token, now):
+        async with db.transaction() as session:
+            await service.touch_api_token(session, token.id, now)
     request.state.principal = principal
     return principal
 

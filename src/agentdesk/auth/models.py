@@ -40,6 +40,8 @@ class User(IdMixin, TimestampMixin, Base):
 
 
 class ApiToken(IdMixin, Base):
+    """A bearer token for the REST API. Only its SHA-256 is stored; it is shown once."""
+
     __tablename__ = "api_tokens"
 
     user_id: Mapped[int] = mapped_column(
@@ -49,3 +51,32 @@ class ApiToken(IdMixin, Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class UserSession(IdMixin, Base):
+    """A browser login. The cookie carries a random key; only its SHA-256 is stored, so logging
+    out (deleting the row) really ends the session, whatever copies of the cookie exist."""
+
+    __tablename__ = "user_sessions"
+
+    user_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class LoginAttempt(IdMixin, Base):
+    """One login attempt not (yet) known to have succeeded: the throttle counts these rows.
+
+    Written before the password is checked, so concurrent guesses (other workers included)
+    see each other; deleted for the account when a login succeeds, pruned when old."""
+
+    __tablename__ = "login_attempts"
+
+    account: Mapped[str] = mapped_column(String(64), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    attempted_at: Mapped[datetime] = mapped_column(DateTime, index=True)

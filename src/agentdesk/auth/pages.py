@@ -3,9 +3,10 @@
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from agentdesk.auth.deps import csrf_token_for, optional_principal
+from agentdesk.auth.deps import csrf_token_for, current_principal, optional_principal
 from agentdesk.auth.permissions import CONFIG_MANAGE, PLATFORM_MANAGE, WORKBENCH_USE
 from agentdesk.auth.principal import Principal
+from agentdesk.kit.redirects import safe_next
 from agentdesk.web import csp, templates
 from agentdesk.web.i18n import pick_language
 
@@ -56,7 +57,16 @@ def home_for(principal: Principal) -> str:
 
 @router.get("/login", response_class=HTMLResponse)
 async def login_page(request: Request, principal: Principal | None = Depends(optional_principal)):
-    return render(request, "login.html", principal)
+    """The login form; `next` (where to go afterwards) is checked here, not in the browser."""
+    origin = request.app.state.settings.origin
+    next_url = safe_next(request.query_params.get("next"), origin)
+    return render(request, "login.html", principal, next_url=next_url)
+
+
+@router.get("/account/tokens", response_class=HTMLResponse)
+async def tokens_page(request: Request, principal: Principal = Depends(current_principal)):
+    """Your API tokens: create (shown once), list, revoke."""
+    return render(request, "account_tokens.html", principal)
 
 
 @router.get("/")

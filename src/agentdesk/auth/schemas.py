@@ -1,9 +1,24 @@
-from pydantic import BaseModel, Field
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from agentdesk.auth.service import TOKEN_DAYS, TOKEN_MAX_DAYS
 
 
 class LoginRequest(BaseModel):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=200)
+
+
+class LogoutRequest(BaseModel):
+    everywhere: bool = Field(
+        False, description="also end the user's other sessions and revoke their API tokens"
+    )
+
+
+class PasswordChange(BaseModel):
+    current_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=8, max_length=200)
 
 
 class PrincipalRead(BaseModel):
@@ -15,10 +30,31 @@ class PrincipalRead(BaseModel):
     permissions: list[str]
 
 
+class LoginResult(PrincipalRead):
+    csrf_token: str = Field(description="the new CSRF token (rotated at login; also the cookie)")
+
+
 class TokenCreate(BaseModel):
     name: str = Field(min_length=1, max_length=64, pattern=r"^[\w.-]+$")
+    expires_in_days: int = Field(TOKEN_DAYS, ge=1, le=TOKEN_MAX_DAYS)
 
 
-class TokenCreated(BaseModel):
+class TokenRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
     name: str
-    token: str
+    created_at: datetime
+    expires_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+    status: str = Field(description="active | expired | revoked")
+
+
+class TokenCreated(TokenRead):
+    token: str = Field(description="the token itself: shown this once, only its hash is kept")
+
+
+class TokenList(BaseModel):
+    items: list[TokenRead]
+    total: int

@@ -91,3 +91,14 @@ class LimitReached(ValidationFailed):
 
     def __init__(self, field: str, limit: int, en: str, zh: str):
         super().__init__([FieldError.limit_reached(field, limit, en, zh)])
+
+
+class TooManyRequests(DomainError):
+    """Slow down: `retry_after` seconds (sent as the Retry-After header and in the body)."""
+
+    status_code = 429
+    code = "throttled"
+
+    def __init__(self, message: str, *, retry_after: int, code: str | None = None):
+        super().__init__(message, code=code)
+        self.retry_after = retry_after

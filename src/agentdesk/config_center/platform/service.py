@@ -9,6 +9,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agentdesk.auth.models import User
+from agentdesk.auth.passwords import password_errors
 from agentdesk.auth.permissions import TENANT_ADMIN
 from agentdesk.auth.service import create_user
 from agentdesk.config_center.agents.models import Agent
@@ -67,6 +68,8 @@ async def _check_admin_fields(session: AsyncSession, values: dict) -> None:
     if username and await session.scalar(select(User.id).where(User.username == username)):
         message = f"username {username} is already taken"
         raise ValidationFailed.single("admin_username", "unique", message)
+    if username and (errors := password_errors(password, username, "admin_password")):
+        raise ValidationFailed(errors)
 
 
 async def create_tenant(session: AsyncSession, values: dict) -> Tenant:

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agentdesk.auth import service as auth
 from agentdesk.auth.models import Role, User
-from agentdesk.auth.passwords import hash_password
+from agentdesk.auth.passwords import hash_password_async, password_errors
 from agentdesk.auth.permissions import BUILTIN_ROLES, TENANT_PERMISSIONS
 from agentdesk.auth.principal import Principal
 from agentdesk.config_center.users.repository import RoleRepository, UserRepository
@@ -44,7 +44,7 @@ async def get_user(session: AsyncSession, tenant_id: int, user_id: int) -> User:
 async def create_user(session: AsyncSession, principal: Principal, data: UserCreate) -> User:
     """Create a business account of the caller's tenant."""
     repo = UserRepository(session, principal.tenant_id)
-    await _check_account(repo, principal, data, None)
+    await _check_account(repo, principal, data, None, password_errors(data.password, data.username))
     try:
         return await auth.create_user(
             session,
@@ -66,23 +66,27 @@ async def update_user(
     repo = UserRepository(session, principal.tenant_id)
     user = await _reachable(repo, principal, user_id)
     await _check_account(repo, principal, data, user)
+    deactivated = user.active and not data.active
     for key, value in data.model_dump().items():
         setattr(user, key, value)
     try:
         await session.flush()
     except IntegrityError as exc:
         raise _username_taken(data.username) from exc
+    if deactivated:
+        await auth.end_everything(session, user.id)
     return user
 
 
 async def set_password(
     session: AsyncSession, principal: Principal, user_id: int, password: str
 ) -> User:
-    """Set a new password; the account's existing sessions stop working."""
+    """Set a new password; the account's sessions end and its API tokens are revoked."""
     user = await _reachable(UserRepository(session, principal.tenant_id), principal, user_id)
-    user.password_hash = hash_password(password)
-    user.session_version += 1
-    await session.flush()
+    errors = password_errors(password, user.username)
+    if errors:
+        raise ValidationFailed(errors)
+    await auth.set_password(session, user, await hash_password_async(password))
     return user
 
 
@@ -105,9 +109,13 @@ async def _reachable(repo: UserRepository, principal: Principal, user_id: int) -
 
 
 async def _check_account(
-    repo: UserRepository, principal: Principal, data: UserUpdate, user: User | None
+    repo: UserRepository,
+    principal: Principal,
+    data: UserUpdate,
+    user: User | None,
+    errors: list[FieldError] | None = None,
 ) -> None:
-    errors: list[FieldError] = []
+    errors = list(errors or [])
     other = await repo.by_username(data.username)
     if other is not None and (user is None or other.id != user.id):
         errors.append(_username_taken(data.username).errors[0])

@@ -1,7 +1,7 @@
 """blind index per tenant and table; row counts from the rows; headers under the key ring
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-12-01 10:30:00
 
 Three data changes, no schema change:
@@ -33,7 +33,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
