@@ -47,7 +47,7 @@ from agentdesk.config_center.basetables.upload import (
 )
 from agentdesk.kit.crypto import KeyRing
 from agentdesk.kit.errors import NotFound, ValidationFailed
-from agentdesk.kit.validation import Id, PageNumber
+from agentdesk.kit.validation import INT64_MAX, Id, PageNumber
 
 log = logging.getLogger(__name__)
 audit = logging.getLogger("agentdesk.audit")
@@ -292,6 +292,7 @@ async def start_import(
     expected_rows: int | None = Form(
         None,
         ge=0,
+        le=INT64_MAX,
         description="replace only: the table's current row count, to confirm deleting them "
         "(without it, or when it changed, 422 `confirm_replace` with current_rows and new_rows)",
     ),
