@@ -108,13 +108,14 @@ async def login(body: LoginRequest, request: Request, response: Response) -> Log
 
 @router.post("/logout", status_code=204)
 async def logout(request: Request, response: Response, body: LogoutRequest | None = None) -> None:
-    """End this session on the server (`everywhere`: every session and API token of the user)."""
+    """Log out: every session and API token of the user ends (issue 8.4); with
+    `{"everywhere": false}` only this session."""
     check_csrf(request)
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         async with request.app.state.db.transaction() as session:
             user_id = await service.end_session(session, request.app.state.signer, cookie)
-            if user_id is not None and body is not None and body.everywhere:
+            if user_id is not None and (body is None or body.everywhere):
                 await service.end_everything(session, user_id, request.app.state.clock.now())
     response.delete_cookie(SESSION_COOKIE, path="/")
     _rotate_csrf(request)

@@ -12,7 +12,9 @@ class LoginRequest(BaseModel):
 
 class LogoutRequest(BaseModel):
     everywhere: bool = Field(
-        False, description="also end the user's other sessions and revoke their API tokens"
+        True,
+        description="end every session of the user and revoke their API tokens (the default); "
+        "false ends only this session",
     )
 
 
