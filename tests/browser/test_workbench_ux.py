@@ -171,3 +171,14 @@ def test_after_call_work_extend_and_finish_now(live_server, sim, new_page, login
     expect(state_of(page)).to_have_attribute("data-state", "idle")
     expect(controls).to_be_hidden()
     assert page.js_errors == []
+
+
+def test_every_page_has_the_product_icon(live_server, sim, new_page, login_as):
+    page = new_page("en")
+    failed: list[str] = []
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    page.goto(f"{live_server.url}/login")
+    icon = page.locator('link[rel="icon"]').get_attribute("href")
+    assert page.request.get(live_server.url + icon).ok
+    assert page.request.get(f"{live_server.url}/favicon.ico").url.endswith("/static/favicon.svg")
+    assert failed == []

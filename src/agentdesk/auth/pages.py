@@ -74,3 +74,9 @@ async def home(request: Request, principal: Principal | None = Depends(optional_
     if principal is None:
         return RedirectResponse("/login", status_code=303)
     return RedirectResponse(home_for(principal), status_code=303)
+
+
+@router.get("/favicon.ico")
+async def favicon() -> RedirectResponse:
+    """Browsers ask for /favicon.ico on pages that name no icon (the API docs, JSON)."""
+    return RedirectResponse("/static/favicon.svg", status_code=301)
