@@ -64,6 +64,9 @@ class Settings:
     run_background_tasks: bool = True
     # How often a stream re-reads the outbox even without a doorbell (covers lost pub/sub).
     stream_poll_seconds: float = 2.0
+    # How often an open workbench stream checks that its login session still exists: a
+    # logout, password change or deactivation elsewhere closes it within this time (4401).
+    stream_session_check_seconds: float = 15.0
     # Back-pressure per stream connection: events held in memory for it and the time one send
     # may take; past either the connection is dropped and its client resumes from the outbox.
     stream_max_backlog: int = 1000

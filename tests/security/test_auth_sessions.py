@@ -1,13 +1,19 @@
 """Sessions and API tokens end when they should: logout, password change and reset, deactivation;
 tokens expire, are listed without their secret and can be revoked; CSRF rotates at login."""
 
+import json
 from datetime import datetime, timedelta
 
 import httpx
+import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
 
 from agentdesk.auth.deps import CSRF_COOKIE, SESSION_COOKIE
 from agentdesk.kit.clock import Clock, FakeClock
 from tests.support import seed
+from tests.support.agents import Agent, seed_demo
+from tests.support.server import LiveServer
 
 PASSWORD = "alice-pass-1"
 
@@ -193,3 +199,52 @@ def test_the_csrf_cookie_rotates_at_login(server):
     assert stale.status_code == 403 and stale.json()["code"] == "csrf"
     fresh = client.post("/api/auth/tokens", json={"name": "x"}, headers={"X-CSRF-Token": after})
     assert fresh.status_code == 201
+
+
+# ---------------------------------------------------------------- open workbench streams
+
+
+@pytest.fixture
+def quick_check_server(database_url, make_settings):
+    seed_demo(database_url)
+    settings = make_settings(database_url, stream_session_check_seconds=0.3)
+    with LiveServer(settings) as live:
+        yield live
+
+
+def _stream(server, cookie: str):
+    url = server.url.replace("http://", "ws://") + "/api/workbench/stream"
+    return connect(
+        url, additional_headers={"Cookie": f"{SESSION_COOKIE}={cookie}"}, origin=server.url
+    )
+
+
+@pytest.mark.parametrize("how", ["logout", "password_reset", "deactivation"])
+def test_an_open_workbench_stream_ends_when_its_session_ends(quick_check_server, how):
+    server = quick_check_server
+    agent = Agent(server.url, "agent101")
+    agent.act("sign-in")
+    cookie = agent.http.cookies[SESSION_COOKIE]
+    admin = Agent(server.url, "demo-admin")
+    with _stream(server, cookie) as ws:  # e.g. a copied cookie on another machine
+        assert json.loads(ws.recv(timeout=5))["kind"] == "snapshot"
+        if how == "logout":
+            assert agent.http.post("/api/auth/logout").status_code == 204
+        else:
+            users = admin.http.get("/api/config/users").json()["items"]
+            [user] = [u for u in users if u["username"] == "agent101"]
+            path = f"/api/config/users/{user['id']}"
+            fields = ("username", "display_name", "role", "custom_role_id")
+            response = (
+                admin.http.post(f"{path}/password", json={"password": "a-new-pass-2026"})
+                if how == "password_reset"
+                else admin.http.put(path, json={**{k: user[k] for k in fields}, "active": False})
+            )
+            assert response.status_code in (200, 204), response.text
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:
+                message = json.loads(ws.recv(timeout=5))
+                assert message["kind"] in ("event", "heartbeat"), message
+        assert closed.value.rcvd.code == 4401
+    agent.close()
+    admin.close()

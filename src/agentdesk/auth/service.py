@@ -134,6 +134,11 @@ async def principal_from_session(
     return await principal_for(session, user)
 
 
+async def session_alive(session: AsyncSession, signer: SessionSigner, cookie: str) -> bool:
+    """Whether this cookie's session still exists, unexpired, for an active user."""
+    return await principal_from_session(session, signer, cookie) is not None
+
+
 async def end_session(session: AsyncSession, signer: SessionSigner, cookie: str) -> int | None:
     """Log this cookie's session out; returns its user's id (None: no such session)."""
     row = await _session_row(session, signer, cookie)

@@ -177,6 +177,7 @@ async def _websocket_principal(websocket: WebSocket) -> Principal | None:
 # Close codes of the stream (4000-4999: the application's own). After 4422 and 4410 the client
 # reconnects without `after` and gets a snapshot; after 4408 it resumes with `after`.
 CLOSE_SLOW_CONSUMER = 4408
+CLOSE_SESSION_ENDED = 4401  # as at connect: the page's login is no longer valid
 CLOSE_GAP = 4410
 CLOSE_BAD_AFTER = 4422
 _AFTER = re.compile(r"[0-9]{1,18}")
@@ -241,10 +242,16 @@ async def stream(websocket: WebSocket, after: str | None = None) -> None:
         await websocket.send_json({"kind": "event", **message})
         observe_frame(message)
 
+    cookie = websocket.cookies.get(SESSION_COOKIE, "")
+
+    async def still_signed_in() -> bool:
+        async with db.reader() as session:
+            return await auth_service.session_alive(session, websocket.app.state.signer, cookie)
+
     connection = hub.connect(ref.agent_id, last_seq, send)
     pump = asyncio.create_task(connection.run())
     try:
-        await _until_closed(websocket, pump, hub.send_timeout)
+        await _until_closed(websocket, pump, hub.send_timeout, still_signed_in)
     finally:
         hub.disconnect(connection)
         pump.cancel()
@@ -283,15 +290,22 @@ async def _answer_ping(websocket: WebSocket, text: str, timeout: float) -> bool:
     return True
 
 
-async def _until_closed(websocket: WebSocket, pump: asyncio.Task, timeout: float) -> None:
-    """Read client frames (answering pings); heartbeat; stop when either side goes away or
-    a frame cannot be sent within `timeout`."""
+async def _until_closed(
+    websocket: WebSocket, pump: asyncio.Task, timeout: float, still_signed_in
+) -> None:
+    """Read client frames (answering pings); heartbeat; every so often check that the login
+    session still exists (a logout elsewhere ends the stream too); stop when either side goes
+    away or a frame cannot be sent within `timeout`."""
+    check_every = websocket.app.state.settings.stream_session_check_seconds
+    next_check = time.monotonic() + check_every
+    next_beat = time.monotonic() + HEARTBEAT_SECONDS
     receive: asyncio.Task | None = None
     try:
         while not pump.done():
             receive = receive or asyncio.create_task(websocket.receive_text())
+            wait = max(0.0, min(next_beat, next_check) - time.monotonic())
             done, _ = await asyncio.wait(
-                {receive, pump}, timeout=HEARTBEAT_SECONDS, return_when=asyncio.FIRST_COMPLETED
+                {receive, pump}, timeout=wait, return_when=asyncio.FIRST_COMPLETED
             )
             if receive in done:
                 if receive.exception() is not None:
@@ -299,8 +313,16 @@ async def _until_closed(websocket: WebSocket, pump: asyncio.Task, timeout: float
                 if not await _answer_ping(websocket, receive.result(), timeout):
                     return
                 receive = None
-            elif not done and not await _send_within(websocket, {"kind": "heartbeat"}, timeout):
-                return
+            now = time.monotonic()
+            if now >= next_check:
+                next_check = now + check_every
+                if not await still_signed_in():
+                    await _close_within(websocket, CLOSE_SESSION_ENDED, "session ended", timeout)
+                    return
+            if now >= next_beat:
+                next_beat = now + HEARTBEAT_SECONDS
+                if not await _send_within(websocket, {"kind": "heartbeat"}, timeout):
+                    return
     finally:
         if receive is not None:
             receive.cancel()

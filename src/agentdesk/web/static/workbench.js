@@ -206,6 +206,11 @@ function connect() {
     else if (message.kind === "event") applyEvent(message);
   };
   socket.onclose = (ev) => {
+    if (ev.code === 4401) {
+      // The login ended (logout, password change or deactivation elsewhere): sign in again.
+      location.href = `/login?next=${encodeURIComponent(location.pathname)}`;
+      return;
+    }
     resync = RESYNC_CODES.includes(ev.code);
     field("connection").dataset.up = "0";
     // Jittered: when a worker stops (close code 1012) all its workbenches reconnect to the
