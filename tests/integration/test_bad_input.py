@@ -171,9 +171,19 @@ def test_a_chunked_body_past_the_limit_is_cut_off(database_url, make_settings):
             "Content-Type: multipart/form-data; boundary=b\r\nTransfer-Encoding: chunked\r\n\r\n"
         )
         before = uploads_left()
+        # A well-formed start of a file part, so the multipart parser keeps reading (garbage
+        # would be refused with 400 as soon as the parser saw it, which may be before the limit).
+        part = (
+            b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n'
+            b"Content-Type: text/csv\r\n\r\n"
+        )
         piece = b"x" * 16384
-        chunk = f"{len(piece):x}\r\n".encode() + piece + b"\r\n"
-        answer = raw_request(server.port, head, [chunk] * 64 + [b"0\r\n\r\n"])
+
+        def chunk_of(data: bytes) -> bytes:
+            return f"{len(data):x}\r\n".encode() + data + b"\r\n"
+
+        chunks = [chunk_of(part)] + [chunk_of(piece)] * 64 + [b"0\r\n\r\n"]
+        answer = raw_request(server.port, head, chunks)
         assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
         assert uploads_left() <= before
         # within the limit, the same server answers as usual
