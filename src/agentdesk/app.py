@@ -25,7 +25,7 @@ from agentdesk.observability.metrics import process_stopped
 from agentdesk.realtime.bus import make_bus
 from agentdesk.realtime.hub import StreamHub
 from agentdesk.routes import include_routers
-from agentdesk.storage import outbox
+from agentdesk.storage import retention
 from agentdesk.storage.database import Database
 from agentdesk.tenancy.params import get_param
 from agentdesk.web import STATIC_DIR, csp
@@ -113,14 +113,14 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def _start_outbox_pruning(db: Database, settings: Settings) -> asyncio.Task:
+def _start_outbox_pruning(db: Database, settings: Settings, clock: Clock) -> asyncio.Task:
     """Keep the outbox to the system parameter `event_retention_hours` (read each round)."""
 
     async def retention_hours(session) -> int:
         return await get_param(session, "event_retention_hours")
 
     return asyncio.create_task(
-        outbox.prune_forever(db, retention_hours, settings.outbox_prune_seconds),
+        retention.prune_forever(db, retention_hours, settings.outbox_prune_seconds, clock),
         name="outbox-prune",
     )
 
@@ -146,7 +146,7 @@ def create_app(settings: Settings) -> FastAPI:
             from agentdesk.telephony.runner import start_background
 
             background = await start_background(app)
-            background.append(_start_outbox_pruning(db, settings))
+            background.append(_start_outbox_pruning(db, settings, app.state.clock))
         background.append(start_sampler(app))
         try:
             yield

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 
 from agentdesk.config_center.agents.models import Agent as AgentRow
 from agentdesk.kit.clock import Clock
-from agentdesk.storage import outbox
+from agentdesk.storage import outbox, retention
 from agentdesk.storage.database import Database
 from agentdesk.storage.outbox import OutboxEvent
 from agentdesk.tenancy.models import SystemParameter
@@ -65,7 +65,7 @@ def test_prune_drops_only_events_past_the_retention_parameter_in_batches(databas
             await _append(db, 8, 3)
             await _backdate(db, 3, stream_id=7, up_to_seq=4)  # past the 2 hours
             await _backdate(db, 1, stream_id=8, up_to_seq=3)  # within them
-            deleted = await outbox.prune_expired(db, _retention, Clock().now(), limit=3)
+            deleted = await retention.prune_expired(db, _retention, Clock().now(), limit=3)
             assert deleted == 4  # two batches: 3, then 1
             assert await _kept(db) == [(7, 5), (8, 1), (8, 2), (8, 3)]
             async with db.reader() as session:
@@ -94,8 +94,8 @@ def test_several_workers_pruning_at_once_delete_each_old_event_once(pg_url):
             await _backdate(setup, 100, stream_id=7, up_to_seq=30)  # past the default 72 hours
             now = Clock().now()
             counts = await asyncio.gather(
-                outbox.prune_expired(one, _retention, now, limit=4),
-                outbox.prune_expired(two, _retention, now, limit=4),
+                retention.prune_expired(one, _retention, now, limit=4),
+                retention.prune_expired(two, _retention, now, limit=4),
             )
             assert sum(counts) == 30
             assert await _kept(setup) == [(7, seq) for seq in range(31, 41)]

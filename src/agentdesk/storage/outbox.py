@@ -11,11 +11,8 @@ idempotent and skip rows another worker is deleting). A cursor whose next event 
 longer `covered`: the stream then hands the workbench a fresh snapshot instead of a gap.
 """
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from datetime import datetime
 
 from sqlalchemy import (
     JSON,
@@ -34,9 +31,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from agentdesk.kit.clock import Clock
 from agentdesk.storage.base import Base, BigId, IdMixin
-
-if TYPE_CHECKING:
-    from agentdesk.storage.database import Database
 
 log = logging.getLogger(__name__)
 PENDING_EVENTS = "agentdesk.pending_events"
@@ -187,37 +181,3 @@ async def prune_events_before(
         return 0
     await session.execute(delete(OutboxEvent).where(OutboxEvent.id.in_(ids)))
     return len(ids)
-
-
-RetentionHours = Callable[[AsyncSession], Awaitable[int]]
-
-
-async def prune_expired(
-    db: "Database", retention_hours: RetentionHours, now: datetime, limit: int = PRUNE_BATCH
-) -> int:
-    """Delete every event older than the retention, one short transaction per batch (SQLite's
-    single writer is never held for long); returns how many went."""
-    total = 0
-    while True:
-        async with db.transaction() as session:
-            cutoff = now - timedelta(hours=await retention_hours(session))
-            deleted = await prune_events_before(session, cutoff, limit)
-        total += deleted
-        if deleted < limit:
-            return total
-        await asyncio.sleep(0)  # let waiting writers in between batches
-
-
-async def prune_forever(db: "Database", retention_hours: RetentionHours, every: float) -> None:
-    """Prune the outbox every `every` seconds until cancelled; a failure waits for the next
-    round (nothing is lost by pruning late)."""
-    while True:
-        try:
-            deleted = await prune_expired(db, retention_hours, Clock().now())
-            if deleted:
-                log.info("pruned %d outbox events past the retention", deleted)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("outbox prune failed; retrying next round")
-        await asyncio.sleep(every)
