@@ -4,6 +4,7 @@
 import json
 import re
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -106,6 +107,20 @@ def wait_names(frame, names: list[str]) -> list[dict]:
     got = received(frame)
     assert [item["name"] for item in got] == names, got
     return got
+
+
+@contextmanager
+def vendor_demo(live_server, admin: httpx.Client, tmp_path: Path):
+    """The guide's demo page on a second origin, whitelisted and configured as a Web API pop;
+    the integrator saved our AICCSupport.js next to it (it loads it by a relative path)."""
+    folder = tmp_path / "vendor"
+    folder.mkdir()
+    shutil.copy(VENDOR_DEMO, folder / "index.html")
+    (folder / "AICCSupport.js").write_text(httpx.get(live_server.url + SDK_PATH).text)
+    with StaticSite(folder) as vendor:
+        off_loop(whitelist, live_server.settings.database_url, vendor.origin)
+        webapi_page(admin, f"{vendor.origin}/index.html", name="Vendor demo")
+        yield vendor
 
 
 def state(page: Page):
@@ -301,14 +316,7 @@ def test_the_vendor_demo_page_works_unmodified_from_a_saved_copy(
     live_server, site, new_page, login_as, tmp_path
 ):
     _static, admin, sim = site
-    folder = tmp_path / "vendor"
-    folder.mkdir()
-    shutil.copy(VENDOR_DEMO, folder / "index.html")
-    # The integrator saves our AICCSupport.js next to the page (it loads it by a relative path).
-    (folder / "AICCSupport.js").write_text(httpx.get(live_server.url + SDK_PATH).text)
-    with StaticSite(folder) as vendor:
-        off_loop(whitelist, live_server.settings.database_url, vendor.origin)
-        webapi_page(admin, f"{vendor.origin}/index.html", name="Vendor demo")
+    with vendor_demo(live_server, admin, tmp_path):
         page = open_workbench(new_page("en"), live_server.url, login_as)
         frame = sdk_frame(page, "Vendor demo")
         log = frame.locator("#recMessage")
@@ -384,13 +392,7 @@ def test_a_handler_registered_after_a_call_ended_hears_nothing_of_it(
     """Issue 14.1, with the guide's demo page: remove the Ringing handler, take a call to its
     end, register it again: no 来电事件 of the ended call; the next call's Ringing still comes."""
     _static, admin, sim = site
-    folder = tmp_path / "vendor"
-    folder.mkdir()
-    shutil.copy(VENDOR_DEMO, folder / "index.html")
-    (folder / "AICCSupport.js").write_text(httpx.get(live_server.url + SDK_PATH).text)
-    with StaticSite(folder) as vendor:
-        off_loop(whitelist, live_server.settings.database_url, vendor.origin)
-        webapi_page(admin, f"{vendor.origin}/index.html", name="Vendor demo")
+    with vendor_demo(live_server, admin, tmp_path):
         page = open_workbench(new_page("en"), live_server.url, login_as)
         frame = sdk_frame(page, "Vendor demo")
         log = frame.locator("#recMessage")
