@@ -20,6 +20,7 @@ from agentdesk.auth.permissions import (
 )
 from agentdesk.auth.principal import Principal
 from agentdesk.kit.errors import Forbidden, NotFound
+from agentdesk.telephony.actions import PHONE_NUMBER
 
 router = APIRouter(include_in_schema=False)
 
@@ -88,6 +89,8 @@ def _page(
         console=console,
         sections=allowed,
         section=section,
+        # The one phone-number rule, for pages that check numbers in the browser ("Try it").
+        phone_pattern=PHONE_NUMBER.pattern,
     )
 
 

@@ -1,36 +1,40 @@
-// Screen pops [来电弹屏] in the audio/video workbench, and click-to-dial from pop pages.
+// Screen pops [来电弹屏] in the audio/video workbench.
 //
 // When a call connects (Talking, or a snapshot of a call already talking), the server says
 // which pages to open for it, in list order, with the final GET URL or the POST form: the
 // parameters are built and signed server-side, and a page that is not whitelisted comes back
 // "blocked" and is never loaded. Embedded pages become tabs with iframes; independent pages
-// open in their own window. The next call's pops replace the previous call's.
+// open in their own window (pop-opening.js). The next call's pops replace the previous call's.
 //
-// Click-to-dial (guide 2.4): a message counts only when event.source is an iframe we opened
-// for a whitelisted page AND event.origin is that page's origin; the number is checked, then
-// the call is placed through the toolbar so its state follows.
+// Click-to-dial (click-to-dial.js): a message counts only when event.source is an iframe we
+// opened for a whitelisted page AND event.origin is that page's origin.
 //
-// Web API pages (R-SDK-9) open with the workbench and stay open across calls. AICCSupport.js in
-// them says hello; the workbench answers only to those frames, with their exact origin, and
-// then sends Init and the call events (Ringing, Talking, Release) with a per-call sequence.
+// Web API pages (R-SDK-9) open with the workbench and stay open across calls; this workbench is
+// their SDK host (sdk-host.js): it answers their AICCSupport.js and sends it the call events.
 import { api, escapeHtml, t } from "/static/ad.js";
+import { handleCallout } from "/static/click-to-dial.js";
+import { WORKBENCH_SANDBOX, loadInFrame, openInWindow, popFrame } from "/static/pop-opening.js";
+import { phoneNumberRule } from "/static/phone-rule.js";
+import { CALL_EVENTS, SdkHost, refuseHello } from "/static/sdk-host.js";
 import { workbench } from "/static/workbench.js";
 
 const tabList = document.getElementById("pop-tabs");
 const panels = document.getElementById("pop-panels");
 const emptyNote = document.getElementById("pop-empty");
 const CONNECTED = ["talking", "held"];
-// The server's phone-number rule, served with the page: one rule on both sides.
-const NUMBER = new RegExp(document.getElementById("dial-form").dataset.phonePattern);
+const NUMBER = phoneNumberRule();
 
-// contentWindow of each pop iframe → the origin its messages must come from.
+// contentWindow of each GET/POST pop iframe → the origin its messages must come from.
 const frames = new Map();
-// contentWindow of each Web API iframe → {origin, ready}.
-const sdkFrames = new Map();
-const SDK = "agentdesk-sdk/1";
-const SDK_EVENTS = { Ringing: "Ringing", Talking: "Talking", Release: "Release" };
-const callSeqs = new Map(); // callid → events sent so far
-let lastCallEvent = null; // replayed once to a page that (re)loads during a call
+const sdkHost = new SdkHost({
+  workbench: "audio_video",
+  workNo: () => workbench.store.agent?.workNo,
+  phoneNumber: NUMBER,
+  placeCall: async (number, mediaType) => {
+    const result = await workbench.dial(number, mediaType);
+    return { ok: true, callid: result.call.callid };
+  },
+});
 let openFor = null;
 let sequence = 0;
 
@@ -96,65 +100,32 @@ function note(panel, className, text) {
   return p;
 }
 
-function postForm(page, target) {
-  const form = document.createElement("form");
-  form.method = "POST";
-  form.action = page.url;
-  form.target = target;
-  form.hidden = true;
-  for (const [name, value] of page.fields) {
-    const input = document.createElement("input");
-    input.type = "hidden";
-    input.name = name;
-    input.value = value;
-    form.append(input);
-  }
-  document.body.append(form);
-  form.submit();
-  form.remove();
-}
-
-function openEmbedded(page, panel, registry = frames) {
-  const frame = document.createElement("iframe");
-  frame.name = `pop-frame-${page.id}-${sequence}`;
-  frame.title = page.name;
+function openEmbedded(page, panel, sdk = false) {
+  const frame = popFrame({ name: `pop-frame-${page.id}-${sequence}`, title: page.name, sandbox: WORKBENCH_SANDBOX });
   frame.dataset.popPage = page.id;
-  // No top navigation for embedded pages: they cannot take the workbench away.
-  frame.setAttribute(
-    "sandbox",
-    "allow-scripts allow-forms allow-same-origin allow-popups allow-popups-to-escape-sandbox allow-downloads",
-  );
-  frame.referrerPolicy = "strict-origin-when-cross-origin";
-  if (page.method === "GET") frame.src = page.url;
-  panel.append(frame);
-  registry.set(frame.contentWindow, registry === frames ? page.page_origin : { origin: page.page_origin, ready: false });
-  if (page.method === "POST") postForm(page, frame.name);
+  loadInFrame(page, frame, panel);
+  if (sdk) sdkHost.adopt(frame.contentWindow, page.page_origin);
+  else frames.set(frame.contentWindow, page.page_origin);
 }
 
 function openIndependent(page, panel) {
-  const name = `agentdesk-pop-${page.id}`;
-  // Open blank first so the page gets no handle on the workbench (opener = null).
-  const win = window.open("", name);
-  if (!win) {
-    const blocked = note(panel, "form-error", t(
-      "浏览器拦截了弹出窗口：请允许本站点弹出窗口，或点击下面的链接打开。",
-      "The browser blocked the pop-up window: allow pop-ups for this site, or open it with the link below.",
-    ));
-    blocked.dataset.blocked = "popup";
-    if (page.method === "GET") {
-      const link = document.createElement("a");
-      link.href = page.url;
-      link.target = "_blank";
-      link.rel = "noopener";
-      link.textContent = page.name;
-      panel.append(link);
-    }
+  if (openInWindow(page, `agentdesk-pop-${page.id}`)) {
+    note(panel, "muted", t("已在独立窗口中打开。", "Opened in its own window."));
     return;
   }
-  win.opener = null;
-  if (page.method === "GET") win.location.href = page.url;
-  else postForm(page, name);
-  note(panel, "muted", t("已在独立窗口中打开。", "Opened in its own window."));
+  const blocked = note(panel, "form-error", t(
+    "浏览器拦截了弹出窗口：请允许本站点弹出窗口，或点击下面的链接打开。",
+    "The browser blocked the pop-up window: allow pop-ups for this site, or open it with the link below.",
+  ));
+  blocked.dataset.blocked = "popup";
+  if (page.method === "GET") {
+    const link = document.createElement("a");
+    link.href = page.url;
+    link.target = "_blank";
+    link.rel = "noopener";
+    link.textContent = page.name;
+    panel.append(link);
+  }
 }
 
 function openPage(page, call) {
@@ -198,7 +169,7 @@ async function openWebApiPages() {
   for (const page of answer.pages) {
     const panel = addTab(page, null);
     panel.dataset.status = page.status;
-    if (page.status === "open") openEmbedded(page, panel, sdkFrames);
+    if (page.status === "open") openEmbedded(page, panel, true);
     else note(panel, "form-error pop-blocked", `${t("未加载", "Not loaded")}: ${page.reason}`);
   }
   if (answer.pages.length && !tabList.querySelector('[aria-selected="true"]')) {
@@ -206,41 +177,17 @@ async function openWebApiPages() {
   }
 }
 
-// ------------------------------------------------------------------ click-to-dial
+// ------------------------------------------------------------------ messages from pop frames
 
-function calloutOf(data) {
-  let message = data;
-  if (typeof message === "string") {
-    try {
-      message = JSON.parse(message);
-    } catch {
-      return null;
-    }
-  }
-  if (!message || typeof message !== "object" || message.name !== "callout") return null;
-  const param = message.param;
-  const [number, mode] = Array.isArray(param) ? param : [param?.number, param?.mode];
-  return { number: String(number ?? "").trim(), mode: mode ?? "audio" };
-}
+window.addEventListener("message", (event) => {
+  if (sdkHost.receive(event)) return;
+  const expectedOrigin = frames.get(event.source);
+  if (expectedOrigin === undefined) return;
+  if (refuseHello(event, expectedOrigin)) return;
+  handleCallout(event, expectedOrigin, { phoneNumber: NUMBER, dial: workbench.dial });
+});
 
-function onCallout(event, expectedOrigin) {
-  if (event.origin !== expectedOrigin) return;
-  const callout = calloutOf(event.data);
-  if (!callout) return;
-  if (!NUMBER.test(callout.number) || !["audio", "video"].includes(callout.mode)) {
-    console.warn("agentdesk: callout refused: invalid number or mode", callout);
-    return;
-  }
-  workbench.dial(callout.number, callout.mode).catch(() => {});
-}
-
-// ------------------------------------------------------------------ AICCSupport.js bridge
-
-function sdkPost(target, frame, message) {
-  target.postMessage({ protocol: SDK, ...message }, frame.origin);
-}
-
-function eventData(call, seq) {
+function callFields(call) {
   return {
     callerNum: call.callerNum,
     calledNum: call.calledNum,
@@ -249,75 +196,12 @@ function eventData(call, seq) {
     callType: call.callType,
     workNo: String(workbench.store.agent?.workNo ?? call.workNo ?? ""),
     calldata: JSON.stringify(call.calldata || {}),
-    seq,
   };
 }
 
-function toSdkPages(message) {
-  for (const [target, frame] of sdkFrames) if (frame.ready) sdkPost(target, frame, message);
-}
-
-async function sdkOutbound(target, frame, message) {
-  const reply = (outcome) => sdkPost(target, frame, { type: "result", id: message.id, outcome });
-  const number = String(message.calledNum ?? "").trim();
-  if (message.mediaType === "email" || message.mediaType === "whatsapp") {
-    return reply({ ok: false, code: "not_available", message: `${message.mediaType} needs the online chat workbench` });
-  }
-  if (!["audio", "video"].includes(message.mediaType)) {
-    return reply({ ok: false, code: "bad_media_type", message: "mediaType must be audio or video here" });
-  }
-  if (!NUMBER.test(number)) return reply({ ok: false, code: "bad_number", message: "invalid number" });
-  try {
-    const result = await workbench.dial(number, message.mediaType);
-    reply({ ok: true, callid: result.call.callid });
-  } catch (err) {
-    reply({ ok: false, code: "refused", message: err.message });
-  }
-}
-
-function onSdkMessage(event, frame) {
-  const message = event.data;
-  if (event.origin !== frame.origin || !message || message.protocol !== SDK) return;
-  if (message.type === "hello") {
-    frame.ready = true;
-    sdkPost(event.source, frame, { type: "welcome", workbench: "audio_video" });
-    const workNo = String(workbench.store.agent?.workNo ?? "");
-    sdkPost(event.source, frame, { type: "event", name: "Init", seq: 0, data: { workNo } });
-    if (lastCallEvent) sdkPost(event.source, frame, { type: "event", ...lastCallEvent });
-  } else if (message.type === "clickToOutbound" && frame.ready) {
-    sdkOutbound(event.source, frame, message);
-  }
-}
-
-// A GET or POST pop that loads AICCSupport.js gets a refusal instead of silence, so the SDK can
-// tell the integrator why no event will come (R-SDK-7).
-function refuseSdkHello(event, expectedOrigin) {
-  const message = event.data;
-  if (event.origin !== expectedOrigin || !message || message.protocol !== SDK) return false;
-  if (message.type === "hello") {
-    sdkPost(event.source, { origin: expectedOrigin }, { type: "refused", code: "not_webapi" });
-  }
-  return true;
-}
-
-window.addEventListener("message", (event) => {
-  const expectedOrigin = frames.get(event.source);
-  if (expectedOrigin !== undefined) {
-    if (refuseSdkHello(event, expectedOrigin)) return;
-    return onCallout(event, expectedOrigin);
-  }
-  const sdkFrame = sdkFrames.get(event.source);
-  if (sdkFrame !== undefined) onSdkMessage(event, sdkFrame);
-});
-
 function forwardCallEvent(type, call) {
-  const name = SDK_EVENTS[type];
-  if (!name || !call?.callid) return;
-  const seq = (callSeqs.get(call.callid) || 0) + 1;
-  callSeqs.set(call.callid, seq);
-  const message = { name, seq, data: eventData(call, seq) };
-  lastCallEvent = name === "Release" ? null : message;
-  toSdkPages({ type: "event", ...message });
+  if (!CALL_EVENTS.includes(type) || !call?.callid) return;
+  sdkHost.emit(type, callFields(call));
 }
 
 // ------------------------------------------------------------------ when to open
@@ -330,7 +214,7 @@ document.addEventListener("agentdesk:snapshot", (event) => {
   }
   const call = event.detail.call;
   if (call && CONNECTED.includes(call.state)) openPops(call);
-  if (call && ["ringing", ...CONNECTED].includes(call.state) && !lastCallEvent) {
+  if (call && ["ringing", ...CONNECTED].includes(call.state) && !sdkHost.current) {
     forwardCallEvent(call.state === "ringing" ? "Ringing" : "Talking", call);
   }
 });

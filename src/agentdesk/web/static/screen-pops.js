@@ -1,13 +1,17 @@
 // Screen pop configuration [弹屏配置] (R-POP): the pop pages of the two tabs, their URL
 // parameters [配置参数], the page check (whitelist, reachability, framing, HTTPS) and "try it"
 // [测试弹屏], which asks the server exactly what the workbench would open for a sample call and
-// opens it the same way the workbench does.
+// opens it the same way the workbench does (pop-opening.js); for a Web API page this console is
+// the SDK host (sdk-host.js, the workbench's own), driven by buttons.
 //
 // The list, the create/edit dialogs and the delete confirmation come from crud.js; field rules
 // come from the API's OpenAPI schema, refusals (422) are shown next to the fields they name.
 import { api, escapeHtml, t } from "/static/ad.js";
 import { ResourceManager, confirmDialog, formDialog, openApi } from "/static/crud.js";
 import { FieldSet, L, bodySchema, errorText, mergeField, placeErrors } from "/static/crud-form.js";
+import { TRY_IT_SANDBOX, loadInFrame, openInWindow, popFrame } from "/static/pop-opening.js";
+import { phoneNumberRule } from "/static/phone-rule.js";
+import { SdkHost } from "/static/sdk-host.js";
 
 const ENDPOINT = "/api/config/screen-pops";
 const TABS = { audio_video: ["音视频", "Audio-video"], multimedia: ["多媒体", "Multimedia"] };
@@ -23,7 +27,6 @@ const ADVICE = {
   "serve the page over HTTPS": ["请通过 HTTPS 提供该页面。", "Serve the page over HTTPS."],
   "point the page URL at its final address": ["请直接填写页面跳转后的最终地址。", "Point the page URL at its final address."],
 };
-const SANDBOX = "allow-scripts allow-forms allow-same-origin allow-popups";
 
 const label = (labels, value) => escapeHtml(labels[value] ? L(labels[value]) : value ?? "");
 const badge = (kind, text, attrs = "") => `<span class="badge ${kind}" ${attrs}>${escapeHtml(text)}</span>`;
@@ -494,25 +497,6 @@ function sentTable(caption, pairs) {
     <tbody>${rows}</tbody></table></div>`;
 }
 
-/** A hidden form POSTed into `target` (a frame or window name), as the workbench does. */
-function postInto(container, action, fields, target) {
-  const form = document.createElement("form");
-  form.method = "POST";
-  form.action = action;
-  form.target = target;
-  form.hidden = true;
-  for (const [name, value] of fields) {
-    const input = document.createElement("input");
-    input.type = "hidden";
-    input.name = name;
-    input.value = value;
-    form.append(input);
-  }
-  container.append(form);
-  form.submit();
-  form.remove();
-}
-
 function renderPreview(result, page, pop, sample = {}) {
   result.innerHTML = "";
   result.dataset.status = pop.status;
@@ -559,48 +543,42 @@ function renderPreview(result, page, pop, sample = {}) {
     open.dataset.openWindow = "";
     open.textContent = t("在独立窗口中打开", "Open in its own window");
     open.addEventListener("click", () => {
-      const win = window.open("", `agentdesk-try-${page.id}`);
-      if (!win) {
-        note.textContent = t("浏览器拦截了弹出窗口：请允许本站点弹出窗口。", "The browser blocked the pop-up window: allow pop-ups for this site.");
-        note.className = "form-error";
-        return;
-      }
-      win.opener = null;
-      if (pop.method === "POST") postInto(result, pop.url, pop.fields, `agentdesk-try-${page.id}`);
-      else win.location.href = pop.url;
+      if (openInWindow(pop, `agentdesk-try-${page.id}`)) return;
+      note.textContent = t("浏览器拦截了弹出窗口：请允许本站点弹出窗口。", "The browser blocked the pop-up window: allow pop-ups for this site.");
+      note.className = "form-error";
     });
     result.append(note, open);
     return;
   }
-  const frame = document.createElement("iframe");
-  frame.name = name;
-  frame.title = `${t("测试弹屏", "Try it")}: ${page.name}`;
-  frame.setAttribute("sandbox", SANDBOX);
-  frame.referrerPolicy = "strict-origin-when-cross-origin";
+  const frame = popFrame({ name, title: `${t("测试弹屏", "Try it")}: ${page.name}`, sandbox: TRY_IT_SANDBOX });
   const loaded = document.createElement("p");
   loaded.className = "muted";
   loaded.setAttribute("role", "status");
   loaded.textContent = t("正在加载…", "Loading…");
-  const onLoad = () => {
+  result.append(loaded);
+  loadInFrame(pop, frame, result, () => {
     frame.dataset.loaded = "true";
     loaded.textContent = t("页面已加载。", "Page loaded.");
-  };
-  if (pop.method === "GET") {
-    frame.addEventListener("load", onLoad);
-    frame.src = pop.url;
-    result.append(loaded, frame);
-    if (pop.integration === "webapi") sdkConsole(result, frame, pop, sample);
-  } else {
-    result.append(loaded, frame);
-    postInto(result, pop.url, pop.fields, name);
-    frame.addEventListener("load", onLoad);
-  }
+  });
+  if (pop.integration === "webapi") sdkConsole(result, frame, pop, sample);
 }
 
-// "Try it" for Web API pages: this dialog plays the workbench for AICCSupport.js in the frame,
-// with the same protocol and origin checks, and shows every message both ways.
-const SDK_PROTOCOL = "agentdesk-sdk/1";
-let sdkListener = null;
+// "Try it" for Web API pages: this dialog is the SDK host for AICCSupport.js in the frame, the
+// same host as the workbench's (protocol, origin and source checks, replay), and shows every
+// message both ways. Calls the page asks for are answered, never placed.
+let stopConsole = null;
+
+function sampleCall(sample) {
+  return {
+    callerNum: sample.callerNum,
+    calledNum: sample.calledNum,
+    callid: sample.callid,
+    mediaType: sample.mediaType === "1" ? "audio" : sample.mediaType,
+    callType: sample.callType,
+    workNo: String(sample.workNo ?? ""),
+    calldata: JSON.stringify(sample.calldata || {}),
+  };
+}
 
 function sdkConsole(result, frame, pop, sample) {
   const box = document.createElement("section");
@@ -614,7 +592,6 @@ function sdkConsole(result, frame, pop, sample) {
       <tbody></tbody></table>`;
   result.append(box);
   const rows = box.querySelector("tbody");
-  let seq = 0;
   const logRow = (direction, message) => {
     const row = document.createElement("tr");
     row.dataset.direction = direction;
@@ -622,41 +599,24 @@ function sdkConsole(result, frame, pop, sample) {
       <td><code>${escapeHtml(JSON.stringify(message))}</code></td>`;
     rows.append(row);
   };
-  const send = (message) => {
-    const full = { protocol: SDK_PROTOCOL, ...message };
-    frame.contentWindow.postMessage(full, pop.page_origin);
-    logRow("out", full);
-  };
-  const eventData = (name) =>
-    name === "Init"
-      ? { workNo: String(sample.workNo ?? "") }
-      : {
-          callerNum: sample.callerNum, calledNum: sample.calledNum, callid: sample.callid,
-          mediaType: sample.mediaType === "1" ? "audio" : sample.mediaType, callType: sample.callType,
-          workNo: String(sample.workNo ?? ""), calldata: JSON.stringify(sample.calldata || {}), seq: ++seq,
-        };
+  const host = new SdkHost({
+    workbench: "audio_video",
+    workNo: () => sample.workNo,
+    phoneNumber: phoneNumberRule(),
+    placeCall: async () => ({ ok: false, code: "preview", message: t("测试弹屏中不会真正外呼", "Try it places no call") }),
+    onTraffic: logRow,
+  });
+  host.adopt(frame.contentWindow, pop.page_origin);
   box.querySelectorAll("[data-fire]").forEach((button) =>
     button.addEventListener("click", () => {
-      const data = eventData(button.dataset.fire);
-      send({ type: "event", name: button.dataset.fire, seq: data.seq ?? 0, data });
+      const name = button.dataset.fire;
+      if (name === "Init") host.sendInit();
+      else host.emit(name, sampleCall(sample));
     }),
   );
-  if (sdkListener) window.removeEventListener("message", sdkListener);
-  sdkListener = (event) => {
-    if (event.source !== frame.contentWindow || event.origin !== pop.page_origin) return;
-    if (!event.data || event.data.protocol !== SDK_PROTOCOL) return;
-    logRow("in", event.data);
-    if (event.data.type === "hello") {
-      send({ type: "welcome", workbench: "audio_video" });
-      send({ type: "event", name: "Init", seq: 0, data: eventData("Init") });
-    } else if (event.data.type === "clickToOutbound") {
-      send({
-        type: "result", id: event.data.id,
-        outcome: { ok: false, code: "preview", message: t("测试弹屏中不会真正外呼", "Try it places no call") },
-      });
-    }
-  };
-  window.addEventListener("message", sdkListener);
+  // One console at a time: a new preview's host replaces the previous one.
+  if (stopConsole) stopConsole();
+  stopConsole = host.listen(window);
 }
 
 async function openTry(page, manager) {
