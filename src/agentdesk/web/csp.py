@@ -1,9 +1,9 @@
 """Content-Security-Policy of our own pages, and the fallback every other response gets.
 
-Every page is rendered with a fresh nonce: its inline `<style>` elements (and the start-up
-scripts of the API docs pages) carry it, so an injected script (which cannot know the nonce)
-never runs, and no policy of ours needs 'unsafe-inline'. Our templates carry no inline
-JavaScript at all (tests/unit/test_template_scripts.py): page code is in web/static. `frame-ancestors 'self'` keeps other sites from framing the workbench
+Every page is rendered with a fresh nonce: its inline `<style>` elements carry it (and an
+inline `<script>` would have to), so an injected script (which cannot know the nonce) never
+runs, and no policy of ours needs 'unsafe-inline'. Our templates carry no inline JavaScript at
+all (tests/unit/test_template_scripts.py): page code is in web/static. `frame-ancestors 'self'` keeps other sites from framing the workbench
 and the consoles (clickjacking); `X-Frame-Options` says the same to older browsers.
 
 Pages that open third-party pages (pop pages in the workbench, "Try it" in the screen-pop
