@@ -42,6 +42,6 @@ def test_no_module_writes_its_own_phone_number_rule():
 
 def test_the_workbench_and_try_it_import_the_shared_modules():
     texts = modules()
-    for page in ("pops.js", "screen-pops.js"):
+    for page in ("pops.js", "screen-pop-try.js"):
         for shared in ("sdk-host.js", "pop-opening.js", "phone-rule.js"):
             assert f'from "/static/{shared}"' in texts[page], (page, shared)

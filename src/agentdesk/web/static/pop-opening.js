@@ -1,6 +1,6 @@
 // Opening a pop page the way the server described it: the server builds (and signs) the final
 // GET URL or the POST form fields, this module only loads them, into an iframe or a window of
-// its own. The workbench (pops.js) and "Try it" of the screen-pop configuration (screen-pops.js)
+// its own. The workbench (pops.js) and "Try it" of the screen-pop configuration (screen-pop-try.js)
 // both open pages through here, so a page opens the same way in both.
 
 // Embedded pages in the workbench: no top navigation, so they cannot take the workbench away.

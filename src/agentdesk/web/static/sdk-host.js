@@ -1,5 +1,5 @@
 // The workbench side of the protocol with AICCSupport.js ("agentdesk-sdk/1"), written once: the
-// audio/video workbench (pops.js) and "Try it" of the screen-pop configuration (screen-pops.js)
+// audio/video workbench (pops.js) and "Try it" of the screen-pop configuration (screen-pop-try.js)
 // are both hosts. The messages, their fields and the rules are in docs/sdk-protocol.md.
 //
 // A host talks only to the Web API frames it opened itself (adopt): a message counts when
