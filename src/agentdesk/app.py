@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 
 def _error_body(exc: DomainError, lang: str = "en") -> dict:
-    body = {"detail": exc.message, "code": exc.code}
+    body = {"detail": exc.message_in(lang), "code": exc.code}
     if isinstance(exc, ValidationFailed):
         body["detail"] = ValidationFailed.detail_in(lang, exc.errors)
         body["errors"] = [e.as_dict(lang) for e in exc.errors]

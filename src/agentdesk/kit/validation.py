@@ -20,6 +20,7 @@ from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
 from agentdesk.kit.errors import FieldError
+from agentdesk.kit.messages import pydantic_message
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 # Offsets are page × page size: bounded pages keep them far inside 64 bits.
@@ -57,9 +58,13 @@ UrlText = Annotated[str, AfterValidator(_splits_as_url)]
 
 
 def field_errors_from_pydantic(errors: list[dict]) -> list[FieldError]:
+    """pydantic's errors as FieldErrors: the rule is pydantic's error type, the Chinese comes
+    from that type (or from the catalog for our own messages), never "(rule)" suffixes."""
     result = []
     for err in errors:
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
         field = ".".join(loc) or "body"
-        result.append(FieldError(field=field, rule=err.get("type", "invalid"), message=err["msg"]))
+        rule = err.get("type", "invalid")
+        zh = pydantic_message(rule, err["msg"], err.get("ctx"), "zh")
+        result.append(FieldError(field=field, rule=rule, message=err["msg"], message_zh=zh))
     return result
