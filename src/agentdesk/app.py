@@ -29,7 +29,7 @@ from agentdesk.storage import retention
 from agentdesk.storage.database import Database
 from agentdesk.tenancy.params import get_param
 from agentdesk.web import STATIC_DIR, csp
-from agentdesk.web.i18n import pick_language
+from agentdesk.web.i18n import request_language
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +45,7 @@ def _error_body(exc: DomainError, lang: str = "en") -> dict:
 
 
 def _language(request: Request) -> str:
-    """The language of error messages: the UI's choice, else the browser's; a client that says
-    nothing (curl, scripts) gets English, the language of the API's rule codes."""
-    cookie, accept = request.cookies.get("lang"), request.headers.get("accept-language")
-    if cookie is None and not accept:
-        return "en"
-    return pick_language(cookie, accept)
+    return request_language(request)
 
 
 def _wants_html(request: Request) -> bool:

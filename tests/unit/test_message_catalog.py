@@ -39,7 +39,11 @@ MESSAGE_ARG = {
     "AnswerError": 2,
     "refuse": 1,  # basetables/fields.py: a published field's change, "<field>: <message>"
     "_flush_unique": 2,  # tenancy/service.py: the 422 of a unique constraint
+    "Rejection": 3,  # a refused line of a base-table import: line, field, rule, reason
+    "_Refused": None,  # a refused import: only its `error=`
+    "_finish": None,
 }
+MESSAGE_KEYWORDS = ("message", "error")
 
 # Messages passed on from another error, whose own message is checked where it is raised.
 RELAYS = {
@@ -57,6 +61,7 @@ RELAYS = {
         "'call data is one of: ' + ', '.join(popparams.CALL_DATA_KEYS)",
     ),
     ("tenancy/schemas.py", "description"),
+    ("config_center/basetables/importer.py", "INTERRUPTED"),  # a constant: in SAMPLES
     ("config_center/basetables/csvfile.py", "message"),
 }
 
@@ -73,6 +78,12 @@ SAMPLES = [
     "longer than 20 characters (31)",
     "not a key of the value range",
     "a masked value (asterisks), not the real value",
+    "not a number",
+    "not a time (HH:MM or HH:MM:SS)",
+    "interrupted: the server stopped during the import; nothing was written",
+    "interrupted: the worker w-12 that ran the import stopped; nothing was written",
+    "3 row(s) refused; nothing was imported",
+    "replacing deletes the table's 5 row(s) and imports the file's 7: send expected_rows=5 to confirm",
 ]
 
 
@@ -140,10 +151,10 @@ def _messages_in(path: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str
 
 def _message_argument(node: ast.Call) -> ast.expr | None:
     for keyword in node.keywords:
-        if keyword.arg == "message":
+        if keyword.arg in MESSAGE_KEYWORDS:
             return keyword.value
     index = MESSAGE_ARG[_call_name(node.func)]
-    if len(node.args) > index:
+    if index is not None and len(node.args) > index:
         return node.args[index]
     return None
 

@@ -439,6 +439,25 @@ MESSAGES = {
     "not a date (YYYY-MM-DD)": "不是日期（YYYY-MM-DD）",
     "not a time (HH:MM or HH:MM:SS)": "不是时间（HH:MM 或 HH:MM:SS）",
     "not a key of the value range": "不是取值范围中的键",
+    "expected {} columns, found {}": "应为 {0} 列，实际 {1} 列",
+    "duplicate index value (see line {})": "索引值重复（见第 {0} 行）",
+    "index value already in the table": "索引值在表中已存在",
+    "an index value clashed with a stored row; try again": "索引值与已存储的行冲突；请重试",
+    # import jobs that failed as a whole
+    "rows refused": "有行被拒绝",
+    "{} row(s) refused; nothing was imported": "{0} 行被拒绝；未导入任何数据",
+    "the file has no data rows": "文件没有数据行",
+    "the table was deleted": "表已被删除",
+    "the table's fields changed after the upload; import again": "上传后表的字段已修改；请重新导入",
+    "interrupted: the server stopped during the import; nothing was written": (
+        "已中断：导入过程中服务器停止；未写入任何数据"
+    ),
+    "interrupted: the worker {} that ran the import stopped; nothing was written": (
+        "已中断：执行导入的工作进程 {0} 已停止；未写入任何数据"
+    ),
+    "internal error: {}": "内部错误：{0}",
+    "replacing deletes the table's {} row(s) and imports the file's {}: send expected_rows={} "
+    "to confirm": "替换会删除表中现有的 {0} 行并导入文件中的 {1} 行：请确认（expected_rows={2}）",
     # ---- custom pages
     "custom page {} already exists": "自定义页面 {0} 已存在",
     "a custom page with this name exists": "已有同名自定义页面",

@@ -52,8 +52,9 @@ export function showErrors(form, err) {
     const slot = form.querySelector(`[data-error="${CSS.escape(e.field)}"]`);
     const input = form.querySelector(`[name="${CSS.escape(e.field)}"]`);
     if (input) input.classList.add("invalid");
-    if (slot) slot.textContent = `${e.message} (${e.rule})`;
-    else unplaced.push(`${e.field}: ${e.message} (${e.rule})`);
+    // The server sends the message in the page's language; the rule code is for programs.
+    if (slot) slot.textContent = e.message;
+    else unplaced.push(`${e.field}: ${e.message}`);
   }
   const general = form.querySelector('[data-error="_form"]');
   const text = unplaced.length ? unplaced.join("; ") : errors.length ? "" : err.message;

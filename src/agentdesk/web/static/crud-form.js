@@ -2,7 +2,7 @@
 // its options come from, when it applies); the server's OpenAPI request schema supplies the
 // rules (type, enum, range, length, required), so the hints a user reads are exactly the
 // rules the server enforces. Errors come back as {field, rule, message} and are shown next to
-// the field, in Chinese when the page is in Chinese and the rule is a known one.
+// the field; the server writes `message` in the page's language (cookie `lang`).
 import { ApiError, escapeHtml, showErrors, t } from "/static/ad.js";
 
 export const L = (text) => (Array.isArray(text) ? t(text[0], text[1]) : String(text ?? ""));
@@ -452,42 +452,12 @@ function parseValue(f, control) {
 
 // ---- errors -------------------------------------------------------------------------------
 
-const RULES_ZH = {
-  missing: () => "必填",
-  string_too_short: (f) => (f?.minLength > 1 ? `至少 ${f.minLength} 个字符` : "不能为空"),
-  string_too_long: (f) => (f?.maxLength ? `最多 ${f.maxLength} 个字符` : "太长"),
-  greater_than_equal: (f) => rangeZh(f),
-  less_than_equal: (f) => rangeZh(f),
-  greater_than: (f) => rangeZh(f),
-  less_than: (f) => rangeZh(f),
-  range: (f) => rangeZh(f),
-  int_parsing: () => "请输入整数",
-  int_type: () => "请输入整数",
-  int_from_float: () => "请输入整数",
-  enum: () => "取值无效",
-  literal_error: () => "取值无效",
-  unique: () => "已存在，不能重复",
-  duplicate: () => "已存在，不能重复",
-  no_spaces: () => "不能包含空格",
-  whitespace: () => "不能包含空格",
-  required: () => "必填",
-  too_many: (f) => (f?.maxItems ? `最多 ${f.maxItems} 项` : "数量超出上限"),
-  url: () => "不是可以解析的网址",
-};
-
-function rangeZh(f) {
-  const [min, max] = [f?.minimum, f?.maximum];
-  if (min === undefined || max === undefined) return "超出取值范围";
-  return Math.abs(max) < Number.MAX_SAFE_INTEGER ? `取值范围 ${min}–${max}` : `最小 ${min}，且不能超过 64 位整数`;
-}
-
-/** Point each error at a field slot of this form and translate the rules we know. */
+/** Point each error at a field slot of this form (the server wrote them in the page's language). */
 export function placeErrors(form, err, fields, mapField) {
   if (!(err instanceof ApiError)) {
     showErrors(form, { body: {}, message: err.message || String(err) });
     return;
   }
-  const byName = Object.fromEntries(fields.map((f) => [f.name, f]));
   const errors = (err.body?.errors || []).map((e) => {
     let field = mapField ? mapField(e.field) : e.field;
     let prefix = "";
@@ -498,8 +468,7 @@ export function placeErrors(form, err, fields, mapField) {
       prefix = `${/^\d+$/.test(tail) ? `#${Number(tail) + 1}` : tail} ${prefix}`;
       field = parts.join(".");
     }
-    const known = t(RULES_ZH[e.rule]?.(byName[field]), null);
-    return { field, rule: e.rule, message: `${prefix}${known || e.message}` };
+    return { field, rule: e.rule, message: `${prefix}${e.message}` };
   });
   const detail = err.status === 403 ? t("没有权限执行此操作", "You are not allowed to do this") : err.message;
   showErrors(form, { body: { errors }, message: errors.length ? "" : detail });
