@@ -1,4 +1,4 @@
-"""Request and response bodies of business accounts [业务帐号], roles and permissions."""
+"""Request and response bodies of business accounts [业务账号], roles and permissions."""
 
 import re
 from typing import Annotated, Literal
