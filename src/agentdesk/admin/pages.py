@@ -58,7 +58,9 @@ class Group:
 
 
 OPS_GROUPS = (
-    Group("租户管理", "Tenant management", (Section("tenants", "租户", "Tenants", PLATFORM_MANAGE),)),
+    Group(
+        "租户管理", "Tenant management", (Section("tenants", "租户", "Tenants", PLATFORM_MANAGE),)
+    ),
     Group(
         "呼叫中心管理",
         "Call center management",
@@ -102,7 +104,9 @@ CONFIG_GROUPS = (
             # Places for the IVR flow and identity verification pages (templates
             # admin/ivr_flows.html, admin/verification.html): listed once they exist.
             Section("ivr-flows", "流程管理", "Flows", CONFIG_MANAGE, when_built=True),
-            Section("verification", "身份认证", "Identity verification", CONFIG_MANAGE, when_built=True),
+            Section(
+                "verification", "身份认证", "Identity verification", CONFIG_MANAGE, when_built=True
+            ),
         ),
     ),
     Group(

@@ -407,9 +407,6 @@ MESSAGES = {
     "the table's fields just changed; export the template again": "表的字段刚刚修改过；请重新导出模板",
     "an import into {} is still running (job {})": "{0} 的导入仍在进行中（任务 {1}）",
     "only .csv files can be imported": "只能导入 .csv 文件",
-    "the file name may contain only Chinese characters, English letters, digits and underscores": (
-        "文件名只能包含中文、英文字母、数字和下划线"
-    ),
     "the file name may contain only Chinese characters, English letters, digits, hyphens and "
     "underscores": "文件名只能包含中文、英文字母、数字、连字符和下划线",
     "the file name is longer than {} characters": "文件名超过 {0} 个字符",

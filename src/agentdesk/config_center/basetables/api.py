@@ -75,7 +75,7 @@ router = APIRouter(
     prefix="/api/config/base-tables", tags=["config: base tables"], lifespan=_lifespan
 )
 admin = require_tenant(CONFIG_MANAGE)
-UNSAFE_FILE_CHARS = re.compile(r"[^A-Za-z0-9_\u3400-\u4dbf\u4e00-\u9fff]+")
+UNSAFE_FILE_CHARS = re.compile(r"[^A-Za-z0-9_\-\u3400-\u4dbf\u4e00-\u9fff]+")
 
 
 def _keys(state) -> KeyRing:
@@ -121,7 +121,7 @@ def _download(file_name: str) -> dict:
 
 
 def _file_stem(table: BaseTable) -> str:
-    """A name the import accepts as it is: Chinese, letters, digits, underscores only."""
+    """A name the import accepts as it is: Chinese, letters, digits, hyphens, underscores."""
     return UNSAFE_FILE_CHARS.sub("_", table.name).strip("_") or f"table_{table.id}"
 
 
@@ -295,7 +295,7 @@ async def search_rows(
 async def start_import(
     table_id: Id,
     request: Request,
-    file: UploadFile = File(description=".csv, ≤20 MB, name of Chinese/letters/digits/_"),
+    file: UploadFile = File(description=".csv, ≤20 MB, name of Chinese/letters/digits/-/_"),
     mode: Literal["append", "replace"] = Form(
         "append", description="append to the rows, or replace them all"
     ),
