@@ -37,8 +37,6 @@ MESSAGE_ARG = {
     "TooManyRequests": 0,
     "PydanticCustomError": 1,
     "AnswerError": 2,
-    "refuse": 1,  # basetables/fields.py: a published field's change, "<field>: <message>"
-    "_flush_unique": 2,  # tenancy/service.py: the 422 of a unique constraint
     "Rejection": 3,  # a refused line of a base-table import: line, field, rule, reason
     "_Refused": None,  # a refused import: only its `error=`
     "_finish": None,
@@ -50,9 +48,7 @@ RELAYS = {
     ("tenancy/service.py", "e.message"),
     ("config_center/custompages/internal.py", "exc.message"),
     ("config_center/custompages/service.py", "e.message"),
-    ("kit/errors.py", "message"),  # ValidationFailed.single relays its caller's message
     ("kit/validation.py", "err['msg']"),  # pydantic's messages: translated by error type
-    ("tenancy/service.py", "message"),  # _flush_unique relays its callers' messages
     # The whitelist's parse errors (BadUrl) and the URL problems: sampled in SAMPLES below.
     ("config_center/screenpop/service.py", "str(exc)"),
     ("kit/validation.py", "_url_problem(exc)"),
@@ -60,7 +56,6 @@ RELAYS = {
         "config_center/screenpop/service.py",
         "'call data is one of: ' + ', '.join(popparams.CALL_DATA_KEYS)",
     ),
-    ("tenancy/schemas.py", "description"),
     ("config_center/basetables/importer.py", "INTERRUPTED"),  # a constant: in SAMPLES
     ("config_center/basetables/csvfile.py", "message"),
 }
@@ -121,8 +116,29 @@ def _assignments(function: ast.AST) -> dict[str, list[ast.expr]]:
     return found
 
 
-def _messages_in(path: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """(location, template) of every message in one module, and the unresolved arguments."""
+def _parameter_owner(argument: ast.expr, call: ast.Call, tree: ast.AST):
+    """The innermost function around `call` with `argument` as a parameter, if any."""
+    if not isinstance(argument, ast.Name):
+        return None
+    owner = None
+    for function in ast.walk(tree):
+        takes_it = isinstance(function, FUNCTIONS) and argument.id in [
+            a.arg for a in function.args.args
+        ]
+        if takes_it and any(node is call for node in ast.walk(function)):
+            owner = function
+    return owner
+
+
+def _parameter_index(argument: ast.Name, function: ast.AST) -> int:
+    names = [a.arg for a in function.args.args]
+    index = names.index(argument.id)
+    return index - 1 if names[0] in ("self", "cls") else index
+
+
+def _messages_in(path: Path, helpers: dict) -> tuple[list, list]:
+    """(location, template) of every message in one module, and the unresolved arguments;
+    helpers that relay a parameter as the message are added to `helpers`."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     where = str(path.relative_to(SRC))
     found, unresolved = [], []
@@ -130,10 +146,10 @@ def _messages_in(path: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str
     home: dict[ast.Call, ast.AST] = {}
     for function in [tree, *(n for n in ast.walk(tree) if isinstance(n, FUNCTIONS))]:
         for node in ast.walk(function):
-            if isinstance(node, ast.Call) and _call_name(node.func) in MESSAGE_ARG:
+            if isinstance(node, ast.Call) and _call_name(node.func) in helpers:
                 home[node] = function
     for node, function in home.items():
-        argument = _message_argument(node)
+        argument = _message_argument(node, helpers)
         if argument is None:
             continue
         templates = _template(argument)
@@ -142,6 +158,12 @@ def _messages_in(path: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str
             resolved = [_template(v) for v in local[argument.id]]
             if all(r is not None for r in resolved):
                 templates = [t for r in resolved for t in r]
+        owner = _parameter_owner(argument, node, tree)
+        if templates is None and owner is not None:
+            # A helper that passes its parameter on as the message (directly or from a
+            # closure): its callers' arguments are messages too (found on the next pass).
+            helpers.setdefault(owner.name, _parameter_index(argument, owner))
+            continue
         if templates is None:
             unresolved.append((where, ast.unparse(argument)))
             continue
@@ -149,25 +171,29 @@ def _messages_in(path: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str
     return found, unresolved
 
 
-def _message_argument(node: ast.Call) -> ast.expr | None:
+def _message_argument(node: ast.Call, helpers: dict) -> ast.expr | None:
     for keyword in node.keywords:
         if keyword.arg in MESSAGE_KEYWORDS:
             return keyword.value
-    index = MESSAGE_ARG[_call_name(node.func)]
+    index = helpers[_call_name(node.func)]
     if index is not None and len(node.args) > index:
         return node.args[index]
     return None
 
 
 def _source_messages():
-    found, unresolved = [], []
-    for path in sorted(SRC.rglob("*.py")):
-        if "migrations" in path.parts:
-            continue
-        messages, loose = _messages_in(path)
-        found += messages
-        unresolved += loose
-    return found, unresolved
+    helpers = dict(MESSAGE_ARG)
+    while True:
+        known = dict(helpers)
+        found, unresolved = [], []
+        for path in sorted(SRC.rglob("*.py")):
+            if "migrations" in path.parts:
+                continue
+            messages, loose = _messages_in(path, helpers)
+            found += messages
+            unresolved += loose
+        if helpers == known:
+            return found, unresolved
 
 
 def _instance(template: str) -> str:

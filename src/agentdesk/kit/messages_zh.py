@@ -248,6 +248,12 @@ MESSAGES = {
     # ---- tenants, licences, access codes, outbound numbers (operations console)
     "tenant {} not found": "租户 {0} 不存在",
     "tenant {} does not exist": "租户 {0} 不存在",
+    "use lower-case letters, digits, - and _ only, starting with a letter or digit": (
+        "只能包含小写字母、数字、- 和 _，并以字母或数字开头"
+    ),
+    "use letters, digits and . _ @ - only (no spaces)": "只能包含字母、数字和 . _ @ -（不能有空格）",
+    "digits only": "只能包含数字",
+    "digits only, optionally starting with +": "只能包含数字，可以 + 开头",
     "tenant code {} already exists": "租户编码 {0} 已存在",
     "no tenant with id {}": "没有 ID 为 {0} 的租户",
     "cannot be lower than the {} {} already configured": "不能低于已配置的 {0} 个{1}",
