@@ -56,6 +56,22 @@ def _splits_as_url(value: str) -> str:
 
 UrlText = Annotated[str, AfterValidator(_splits_as_url)]
 
+# Rules a form shows before the first save (crud-form.js reads `x-rule` from /openapi.json):
+# the ones no length or pattern in the schema says by itself.
+USERNAME_RULE = {
+    "x-rule": {
+        "zh": "字母、数字和 . _ @ -，不能有空格",
+        "en": "letters, digits and . _ @ - (no spaces)",
+    }
+}
+PASSWORD_RULE = {
+    "x-rule": {
+        "zh": "至少 8 个字符；不能是用户名（或用户名加数字、符号）；不能是常见密码",
+        "en": "at least 8 characters; not the username (nor it with digits or symbols added); "
+        "not a common password",
+    }
+}
+
 
 def field_errors_from_pydantic(errors: list[dict]) -> list[FieldError]:
     """pydantic's errors as FieldErrors: the rule is pydantic's error type, the Chinese comes

@@ -65,7 +65,33 @@ export function escapeHtml(value) {
   return String(value ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 }
 
+// Escape closes a modal dialog even while the focus is inside a frame it shows (a custom
+// page's preview): keys typed in a frame go to the frame's document, never to ours. Only a
+// same-origin frame can be listened to; a third-party page keeps its keys (its dialog has a
+// Close button, and Escape works again once the focus is back outside the frame).
+function closeDialogsOnEscapeInFrames() {
+  document.addEventListener(
+    "load",
+    (event) => {
+      const frame = event.target;
+      const dialog = frame instanceof HTMLIFrameElement ? frame.closest("dialog") : null;
+      if (!dialog) return;
+      let inner;
+      try {
+        inner = frame.contentDocument;
+      } catch {
+        return; // another origin
+      }
+      inner?.addEventListener("keydown", (key) => {
+        if (key.key === "Escape" && dialog.open) dialog.close();
+      });
+    },
+    true, // load does not bubble: listen while it travels down
+  );
+}
+
 function wireChrome() {
+  closeDialogsOnEscapeInFrames();
   document.querySelectorAll("[data-lang-switch]").forEach((button) =>
     button.addEventListener("click", () => {
       document.cookie = `lang=${button.dataset.langSwitch}; path=/; SameSite=Lax; max-age=31536000`;

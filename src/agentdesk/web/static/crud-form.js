@@ -94,6 +94,8 @@ export function mergeField(field, schema) {
     f.minimum ??= prop.exclusiveMinimum + 1;
   if (f.exclusiveMaximum === undefined && prop.exclusiveMaximum !== undefined)
     f.maximum ??= prop.exclusiveMaximum - 1;
+  // A rule the schema's bounds do not say (password, username characters), worded by the server.
+  if (f.rule === undefined && prop["x-rule"]) f.rule = [prop["x-rule"].zh, prop["x-rule"].en];
   if (prop.items) f.itemSchema = prop.items;
   if (prop.maxItems !== undefined) f.maxItems ??= prop.maxItems;
   f.widget ??= guessWidget(f, prop);
@@ -124,6 +126,7 @@ function rangeHint(f) {
 export function hintText(f) {
   const parts = [];
   if (f.hint) parts.push(L(f.hint));
+  if (f.rule) parts.push(L(f.rule));
   // A choice (select, checks) shows no range: its ids are bounded only so that the server
   // refuses numbers no database column can hold; the options are the rule.
   if (f.widget !== "select" && f.widget !== "checks") parts.push(...rangeHint(f));
@@ -195,7 +198,10 @@ function fieldHtml(f, sub = false) {
 /** [{value, label}] for a field given the current form values and the loaded sources. */
 export function optionsFor(f, values, ctx) {
   let options;
-  if (f.source) {
+  if (f.optionsOf) {
+    // Options that depend on another value of the same row (a table's fields).
+    options = f.optionsOf(values, ctx).map((o) => ({ value: o.value, label: L(o.label) }));
+  } else if (f.source) {
     const items = ctx.sources[f.source.name || f.source] || [];
     const valueKey = f.source.value || "id";
     const label = f.source.label || ((item) => item.name ?? item.code ?? item[valueKey]);
@@ -338,6 +344,7 @@ export class FieldSet {
     for (const sub of f.fields) {
       const control = line.querySelector(`[name="${CSS.escape(sub.name)}"]`);
       const value = row[sub.name] ?? sub.initial ?? sub.default;
+      if (sub.widget === "checks") continue; // filled below, once the row's other values are set
       if (sub.widget === "select") {
         control._pending = value ?? "";
         fillSelect(control, sub, this.values({ all: true }), this.ctx);
@@ -346,6 +353,22 @@ export class FieldSet {
         control.value = formatValue(sub, value);
       }
     }
+    for (const sub of f.fields.filter((s) => s.widget === "checks")) {
+      const box = line.querySelector(`[data-checks="${CSS.escape(sub.name)}"]`);
+      box._value = row[sub.name] ?? [];
+      fillChecks(box, sub, this.lineValues(f, line), this.ctx);
+    }
+  }
+
+  /** The values of one line of a rows field (what its checks' options depend on). */
+  lineValues(f, line) {
+    const row = {};
+    for (const sub of f.fields) {
+      if (sub.widget === "checks") continue;
+      const value = parseValue(sub, line.querySelector(`[name="${CSS.escape(sub.name)}"]`));
+      if (value !== undefined) row[sub.name] = value;
+    }
+    return row;
   }
 
   /** Show or hide fields and re-filter dependent options for the current values. */
@@ -368,6 +391,11 @@ export class FieldSet {
         for (const line of this.rowsBox(f).children) {
           for (const sub of f.fields.filter((s) => s.widget === "select")) {
             fillSelect(line.querySelector(`[name="${CSS.escape(sub.name)}"]`), sub, values, this.ctx);
+          }
+          for (const sub of f.fields.filter((s) => s.widget === "checks")) {
+            const box = line.querySelector(`[data-checks="${CSS.escape(sub.name)}"]`);
+            box._value = readChecks(box) ?? box._value;
+            fillChecks(box, sub, this.lineValues(f, line), this.ctx);
           }
         }
       }
@@ -406,6 +434,11 @@ export class FieldSet {
       return [...this.rowsBox(f).children].map((line) => {
         const row = {};
         for (const sub of f.fields) {
+          if (sub.widget === "checks") {
+            const box = line.querySelector(`[data-checks="${CSS.escape(sub.name)}"]`);
+            row[sub.name] = readChecks(box) ?? box._value ?? [];
+            continue;
+          }
           const control = line.querySelector(`[name="${CSS.escape(sub.name)}"]`);
           const value = parseValue(sub, control);
           if (value !== undefined) row[sub.name] = value;
