@@ -293,11 +293,12 @@ def test_the_custom_page_editor_picks_fields_by_checkbox(live_server, new_page, 
 
 
 def _no_overlap(dialog) -> None:
-    """No two fields of the dialog's object rows cover each other."""
+    """No two controls of the dialog's object rows cover each other."""
+    controls = dialog.locator(
+        ".row-line input:not([type=checkbox]), .row-line select, .row-line > button"
+    )
     boxes = [
-        b
-        for b in (el.bounding_box() for el in dialog.locator(".row-line > *").all())
-        if b and b["width"] and b["height"]
+        b for b in (el.bounding_box() for el in controls.all()) if b and b["width"] and b["height"]
     ]
     for i, a in enumerate(boxes):
         for b in boxes[i + 1 :]:
