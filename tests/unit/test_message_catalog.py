@@ -35,9 +35,14 @@ MESSAGE_ARG = {
     "Unauthorized": 0,
     "DomainError": 0,
     "TooManyRequests": 0,
+    # these carry FieldErrors (checked where each is made) or their own Chinese
+    "ValidationFailed": None,
+    "LimitReached": None,
     "PydanticCustomError": 1,
     "AnswerError": 2,
     "Rejection": 3,  # a refused line of a base-table import: line, field, rule, reason
+    "failed": 0,  # an enterprise interface's failed call (interfaces/caller.py)
+    "InterfaceUnusable": 0,
     "_Refused": None,  # a refused import: only its `error=`
     "_finish": None,
 }
@@ -57,6 +62,11 @@ RELAYS = {
         "'call data is one of: ' + ', '.join(popparams.CALL_DATA_KEYS)",
     ),
     ("config_center/basetables/importer.py", "INTERRUPTED"),  # a constant: in SAMPLES
+    ("config_center/interfaces/api.py", "exc.message"),  # InterfaceUnusable's, checked there
+    ("config_center/interfaces/caller.py", "_http_error(answer.status, answer.body)"),
+    ("kit/outbound.py", "exc.message"),  # BlockedAddress's, checked where it is raised
+    ("kit/outbound.py", "str(exc)"),  # the URL's ValueErrors: in SAMPLES
+    ("kit/outbound.py", "no_answer_message(timeout)"),  # in SAMPLES
     ("config_center/basetables/csvfile.py", "message"),
 }
 
@@ -69,10 +79,21 @@ SAMPLES = [
     "the URL cannot be parsed",
     "the port must be a number from 0 to 65535",
     "answer[0].values[2]: value is missing",
+    "the interface answered HTTP 500: upstream failed",
+    "the interface answered HTTP 302 (a redirect); redirects are not followed",
+    "the interface could not be called: no HTTP answer: the connection was refused, failed or "
+    "timed out (time-out 3000 ms)",
+    "the interface could not be called: the host name could not be resolved",
+    "the interface could not be called: only http:// and https:// URLs can be called",
+    "the interface could not be called: 10.0.0.1 is not a public address (private); the server "
+    "only connects to public ones",
     "line 7: not a date (YYYY-MM-DD)",
     "longer than 20 characters (31)",
     "not a key of the value range",
     "a masked value (asterisks), not the real value",
+    "cannot dial while talking",
+    "cannot sign out while ringing",
+    "cannot set busy while held",
     "not a number",
     "not a time (HH:MM or HH:MM:SS)",
     "interrupted: the server stopped during the import; nothing was written",
@@ -142,6 +163,12 @@ def _messages_in(path: Path, helpers: dict) -> tuple[list, list]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     where = str(path.relative_to(SRC))
     found, unresolved = [], []
+    # Subclasses of an error take their message where their base does (BlockedAddress…).
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef):
+            bases = [_call_name(b) for b in node.bases if _call_name(b) in helpers]
+            if bases and node.name not in helpers:
+                helpers[node.name] = helpers[bases[0]]
     # Each call with its innermost function (ast.walk meets outer functions first).
     home: dict[ast.Call, ast.AST] = {}
     for function in [tree, *(n for n in ast.walk(tree) if isinstance(n, FUNCTIONS))]:

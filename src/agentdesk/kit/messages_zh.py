@@ -138,6 +138,19 @@ TERMS = {
     "dialing": "外呼中",
     "queued": "排队中",
     "ended": "已结束",
+    "signed out": "未签入",
+    # agent actions (telephony/states.py: "cannot <action> while <state>")
+    "sign in": "签入",
+    "sign out": "签出",
+    "set idle": "示闲",
+    "set busy": "示忙",
+    "set rest": "休息",
+    "offer": "振铃",
+    "answer": "应答",
+    "hold": "保持",
+    "unhold": "取消保持",
+    "dial": "外呼",
+    "connect": "接通",
     # things a record can be
     "record": "记录",
     "skill queue": "技能队列",
@@ -221,6 +234,7 @@ MESSAGES = {
     "there is no current call": "当前没有通话",
     "must be idle, busy or rest": "只能是空闲、示忙或休息",
     "must be audio or video": "只能是音频或视频",
+    "cannot {} while {}": "{1}时不能{0}",
     "nothing to answer while {}": "当前状态为{0}，没有可应答的呼叫",
     "not in after-call work (the agent is {})": "不在话后整理中（座席当前{0}）",
     "answer the call first; an offered call cannot be hung up": "请先应答：振铃中的呼叫不能挂断",
@@ -334,6 +348,30 @@ MESSAGES = {
     ),
     "the interface answered HTTP {}": "接口返回 HTTP {0}",
     "the interface answered HTTP {}: {}": "接口返回 HTTP {0}：{1}",
+    "the auth header of interface {} cannot be read (its key is no longer configured); the "
+    "operations admin must enter it again": "接口 {0} 的鉴权头无法读取（其密钥已不再配置）；请运营管理员重新填写",
+    # outbound calls (kit/outbound.py, kit/netguard.py)
+    "no HTTP answer: the connection was refused, failed or timed out (time-out {} ms)": (
+        "没有 HTTP 应答：连接被拒绝、失败或超时（超时时间 {0} 毫秒）"
+    ),
+    "the host name could not be resolved": "无法解析主机名",
+    "the answer is larger than {} bytes": "应答超过 {0} 字节",
+    "only http:// and https:// URLs can be called": "只能调用 http:// 和 https:// 网址",
+    "the URL has no host": "网址没有主机名",
+    "the URL must not contain a user name or password": "网址不能包含用户名或密码",
+    "the URL has an invalid port": "网址的端口无效",
+    "{} is not a public address ({}); the server only connects to public ones": (
+        "{0} 不是公网地址（{1}）；服务器只连接公网地址"
+    ),
+    "{} is not a public address (loopback name); the server only connects to public ones": (
+        "{0} 不是公网地址（回环名称）；服务器只连接公网地址"
+    ),
+    "private": "私有地址",
+    "loopback": "回环地址",
+    "link-local": "链路本地地址",
+    "multicast": "组播地址",
+    "reserved": "保留地址",
+    "unspecified": "未指定地址",
     # the interface's answer (AnswerError: "<where>: <rule>")
     "{}: {}": "{0}：{1}",
     "type is missing (one of {})": "缺少 type（可选：{0}）",
