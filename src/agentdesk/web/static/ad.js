@@ -44,7 +44,10 @@ export async function api(method, url, body) {
 
 // Show an API error next to the fields it names; anything else goes to the form's _form slot.
 export function showErrors(form, err) {
-  form.querySelectorAll("[data-error]").forEach((el) => (el.textContent = ""));
+  form.querySelectorAll("[data-error]").forEach((el) => {
+    el.textContent = "";
+    delete el.dataset.rule;
+  });
   form.querySelectorAll(".invalid").forEach((el) => el.classList.remove("invalid"));
   const errors = (err.body && err.body.errors) || [];
   const unplaced = [];
@@ -53,7 +56,10 @@ export function showErrors(form, err) {
     const input = form.querySelector(`[name="${CSS.escape(e.field)}"]`);
     if (input) input.classList.add("invalid");
     // The server sends the message in the page's language; the rule code is for programs.
-    if (slot) slot.textContent = e.message;
+    if (slot) {
+      slot.textContent = e.message;
+      slot.dataset.rule = e.rule; // for programs and tests, not for the reader
+    }
     else unplaced.push(`${e.field}: ${e.message}`);
   }
   const general = form.querySelector('[data-error="_form"]');
