@@ -27,6 +27,7 @@ from agentdesk.kit.errors import (
     Unauthorized,
     ValidationFailed,
 )
+from agentdesk.kit.messages import translate
 from agentdesk.kit.validation import field_errors_from_pydantic
 from agentdesk.monitoring.sampler import start_sampler, stop_tasks
 from agentdesk.observability.logs import RequestLogging
@@ -86,6 +87,9 @@ async def _http_error(request: Request, exc: StarletteHTTPException):
     FastAPI's JSON."""
     if exc.status_code == 404 and _wants_html(request):
         return not_found_page(request)
+    if isinstance(exc.detail, str):  # "Not Found", "Method Not Allowed": in the asked language
+        detail = translate(exc.detail, _language(request))
+        exc = StarletteHTTPException(exc.status_code, detail, headers=exc.headers)
     return await http_exception_handler(request, exc)
 
 

@@ -189,6 +189,11 @@ def test_unknown_pages_are_html_and_the_api_stays_json(live_server, new_page, lo
         expect(page.get_by_role("heading", name=re.compile(heading))).to_be_visible()
     api = page.request.get(f"{live_server.url}/api/no/such/thing")
     assert api.status == 404 and api.headers["content-type"].startswith("application/json")
+    assert api.json() == {"detail": "Not Found"}
+    zh = page.request.get(
+        f"{live_server.url}/api/no/such/thing", headers={"Accept-Language": "zh-CN"}
+    )
+    assert zh.status == 404 and zh.json() == {"detail": "未找到"}
 
 
 def test_a_tenant_admin_who_is_no_agent_gets_no_workbench_link(live_server, page, login_as, seeded):

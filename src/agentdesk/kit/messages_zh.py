@@ -209,7 +209,11 @@ MESSAGES = {
     "letters, digits and . _ @ - only (no spaces)": "只能包含字母、数字和 . _ @ -（不能有空格）",
     "username {} is taken": "用户名 {0} 已被使用",
     "username {} is already taken": "用户名 {0} 已被使用",
-    # ---- generic
+    # ---- generic (and the HTTP errors of the framework itself)
+    "Not Found": "未找到",
+    "Method Not Allowed": "不允许此请求方法",
+    "Unsupported Media Type": "不支持的内容类型",
+    "Request Entity Too Large": "请求体过大",
     "{} {} not found": "{0} {1} 不存在",
     "required": "必填",
     "must not be empty": "不能为空",
