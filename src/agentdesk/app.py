@@ -6,18 +6,28 @@ from contextlib import asynccontextmanager
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from agentdesk.auth.deps import CSRF_COOKIE
+from agentdesk.auth.pages import not_found_page
 from agentdesk.auth.service import SessionSigner
 from agentdesk.config import Settings
 from agentdesk.kit.bodylimit import BodyLimit
 from agentdesk.kit.clock import Clock
-from agentdesk.kit.errors import DomainError, TooManyRequests, Unauthorized, ValidationFailed
+from agentdesk.kit.errors import (
+    DomainError,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+    ValidationFailed,
+)
+from agentdesk.kit.messages import translate
 from agentdesk.kit.validation import field_errors_from_pydantic
 from agentdesk.monitoring.sampler import start_sampler, stop_tasks
 from agentdesk.observability.logs import RequestLogging
@@ -29,13 +39,13 @@ from agentdesk.storage import retention
 from agentdesk.storage.database import Database
 from agentdesk.tenancy.params import get_param
 from agentdesk.web import STATIC_DIR, csp
-from agentdesk.web.i18n import pick_language
+from agentdesk.web.i18n import request_language
 
 log = logging.getLogger(__name__)
 
 
 def _error_body(exc: DomainError, lang: str = "en") -> dict:
-    body = {"detail": exc.message, "code": exc.code}
+    body = {"detail": exc.message_in(lang), "code": exc.code}
     if isinstance(exc, ValidationFailed):
         body["detail"] = ValidationFailed.detail_in(lang, exc.errors)
         body["errors"] = [e.as_dict(lang) for e in exc.errors]
@@ -45,12 +55,7 @@ def _error_body(exc: DomainError, lang: str = "en") -> dict:
 
 
 def _language(request: Request) -> str:
-    """The language of error messages: the UI's choice, else the browser's; a client that says
-    nothing (curl, scripts) gets English, the language of the API's rule codes."""
-    cookie, accept = request.cookies.get("lang"), request.headers.get("accept-language")
-    if cookie is None and not accept:
-        return "en"
-    return pick_language(cookie, accept)
+    return request_language(request)
 
 
 def _wants_html(request: Request) -> bool:
@@ -64,6 +69,8 @@ async def _domain_error(request: Request, exc: DomainError):
         return RedirectResponse(
             f"/login?{urlencode({'next': _here(request)}, safe='/')}", status_code=303
         )
+    if isinstance(exc, NotFound) and _wants_html(request):
+        return not_found_page(request, exc.message_in(_language(request)))
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
     body = _error_body(exc, _language(request))
     return JSONResponse(body, status_code=exc.status_code, headers=headers)
@@ -73,6 +80,17 @@ def _here(request: Request) -> str:
     """The path and query to come back to after logging in (checked again by /login)."""
     query = request.url.query
     return request.url.path + (f"?{query}" if query else "")
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException):
+    """An unknown page is a page for people (HTML 404); `/api/...` and non-browsers keep
+    FastAPI's JSON."""
+    if exc.status_code == 404 and _wants_html(request):
+        return not_found_page(request)
+    if isinstance(exc.detail, str):  # "Not Found", "Method Not Allowed": in the asked language
+        detail = translate(exc.detail, _language(request))
+        exc = StarletteHTTPException(exc.status_code, detail, headers=exc.headers)
+    return await http_exception_handler(request, exc)
 
 
 async def _request_validation_error(request: Request, exc: RequestValidationError):
@@ -167,6 +185,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.signer = SessionSigner(settings.secret_key)
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _request_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestLogging)  # outermost: its request id covers everything inside

@@ -77,7 +77,7 @@ def test_config_center_speaks_chinese_and_refuses_other_roles(
     page = new_page("zh")
     login_as(page, live_server.url, "admin@acme", "admin-pass-1")
     nav = page.get_by_role("navigation", name="配置中心")
-    for label in ("技能队列", "被叫配置", "座席管理", "业务帐号", "角色", "接触记录"):
+    for label in ("技能队列", "被叫配置", "座席管理", "业务账号", "角色", "接触记录"):
         expect(nav.get_by_role("link", name=label)).to_be_visible()
     expect(page.get_by_role("columnheader", name="最大等待时间(秒)")).to_be_visible()
     response = page.goto(f"{live_server.url}/ops")

@@ -1,4 +1,4 @@
-"""Access codes, called configuration [被叫配置], business accounts [业务帐号] and roles
+"""Access codes, called configuration [被叫配置], business accounts [业务账号] and roles
 through /api/config, on SQLite and PostgreSQL."""
 
 from agentdesk.tenancy.models import AccessCode

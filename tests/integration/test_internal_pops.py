@@ -92,6 +92,8 @@ def test_an_internal_page_pops_with_the_interface_data_of_the_caller(server, env
     assert "*******5678" in html  # masked: last four shown
     assert "1101**************" in html  # masked: first four shown
     assert "预付费" in html  # the dictionary value for key 1
+    # an agent sees the data, not the page's design or the required marks (issue 12 item 12)
+    assert "布局" not in html and "Layout" not in html and 'class="req"' not in html
     assert shown.headers["cache-control"] == "no-store"
     assert "frame-ancestors 'self'" in shown.headers["content-security-policy"]
 
@@ -121,6 +123,7 @@ def test_an_unreachable_interface_shows_a_clear_message_not_a_broken_page(server
     shown = agent.http.get(url)
     assert shown.status_code == 200
     assert 'class="page-error"' in shown.text or "error" in shown.text.lower()
+    assert "无法调用接口" in shown.text  # the reason in the page's language (zh by default)
     assert "13800000001" not in shown.text.split("<body", 1)[0]  # nothing sensitive in the head
     agent.close()
 

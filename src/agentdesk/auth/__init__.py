@@ -1,1 +1,1 @@
-"""Users (business accounts [业务帐号]), roles and permissions, sessions, API tokens, CSRF."""
+"""Users (business accounts [业务账号]), roles and permissions, sessions, API tokens, CSRF."""

@@ -6,6 +6,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from agentdesk.auth.deps import csrf_token_for, current_principal, optional_principal
 from agentdesk.auth.permissions import CONFIG_MANAGE, PLATFORM_MANAGE, WORKBENCH_USE
 from agentdesk.auth.principal import Principal
+from agentdesk.kit.messages import translate
 from agentdesk.kit.redirects import safe_next
 from agentdesk.web import csp, templates
 from agentdesk.web.i18n import pick_language
@@ -33,6 +34,7 @@ def render(
         request=request,
         lang=lang,
         t=t,
+        tr=lambda message: translate(message, lang),  # a server message in the page language
         csrf_token=csrf_token_for(request),
         principal=principal,
         origin=request.app.state.settings.origin,
@@ -42,6 +44,13 @@ def render(
     response.headers["Content-Security-Policy"] = csp.page_policy(
         nonce, third_party_frames=third_party_frames
     )
+    return response
+
+
+def not_found_page(request: Request, detail: str | None = None):
+    """The HTML 404 for a person's browser (API clients keep their JSON)."""
+    response = render(request, "not_found.html", None, detail=detail)
+    response.status_code = 404
     return response
 
 

@@ -3,6 +3,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from agentdesk.auth.service import TOKEN_DAYS, TOKEN_MAX_DAYS
+from agentdesk.kit.validation import PASSWORD_RULE
 
 
 class LoginRequest(BaseModel):
@@ -20,7 +21,7 @@ class LogoutRequest(BaseModel):
 
 class PasswordChange(BaseModel):
     current_password: str = Field(min_length=1, max_length=200)
-    new_password: str = Field(min_length=8, max_length=200)
+    new_password: str = Field(min_length=8, max_length=200, json_schema_extra=PASSWORD_RULE)
 
 
 class PrincipalRead(BaseModel):

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from agentdesk.kit.messages import translate
+
 LIMIT_RULE = "limit"
 
 
@@ -9,7 +11,8 @@ LIMIT_RULE = "limit"
 class FieldError:
     """One broken rule on one field: the UI shows `message` next to `field`.
 
-    `message_zh` is the same message in Chinese where the rule has one; `limit` is the number a
+    `message_zh` is the same message in Chinese where the code gives one; otherwise the catalog
+    of `kit/messages.py` translates `message`. `limit` is the number a
     tenant limit allows (rule `limit`), so pages and API clients need not parse the message."""
 
     field: str
@@ -19,7 +22,9 @@ class FieldError:
     limit: int | None = None
 
     def message_in(self, lang: str) -> str:
-        return self.message_zh if lang == "zh" and self.message_zh else self.message
+        if lang == "zh" and self.message_zh:
+            return self.message_zh
+        return translate(self.message, lang)
 
     def as_dict(self, lang: str = "en") -> dict:
         body = {"field": self.field, "rule": self.rule, "message": self.message_in(lang)}
@@ -36,14 +41,23 @@ class FieldError:
 
 
 class DomainError(Exception):
+    """A refused request: `code` stays the same in every language, `message_in` follows the
+    user's (`message_zh` when the raiser gives it, else the catalog of `kit/messages.py`)."""
+
     status_code = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, code: str | None = None):
+    def __init__(self, message: str, *, code: str | None = None, message_zh: str | None = None):
         super().__init__(message)
         self.message = message
+        self.message_zh = message_zh
         if code:
             self.code = code
+
+    def message_in(self, lang: str) -> str:
+        if lang == "zh" and self.message_zh:
+            return self.message_zh
+        return translate(self.message, lang)
 
 
 class NotFound(DomainError):
@@ -99,6 +113,13 @@ class TooManyRequests(DomainError):
     status_code = 429
     code = "throttled"
 
-    def __init__(self, message: str, *, retry_after: int, code: str | None = None):
-        super().__init__(message, code=code)
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: int,
+        code: str | None = None,
+        message_zh: str | None = None,
+    ):
+        super().__init__(message, code=code, message_zh=message_zh)
         self.retry_after = retry_after

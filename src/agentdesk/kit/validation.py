@@ -20,6 +20,7 @@ from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
 from agentdesk.kit.errors import FieldError
+from agentdesk.kit.messages import pydantic_message
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 # Offsets are page × page size: bounded pages keep them far inside 64 bits.
@@ -55,11 +56,31 @@ def _splits_as_url(value: str) -> str:
 
 UrlText = Annotated[str, AfterValidator(_splits_as_url)]
 
+# Rules a form shows before the first save (crud-form.js reads `x-rule` from /openapi.json):
+# the ones no length or pattern in the schema says by itself.
+USERNAME_RULE = {
+    "x-rule": {
+        "zh": "字母、数字和 . _ @ -，不能有空格",
+        "en": "letters, digits and . _ @ - (no spaces)",
+    }
+}
+PASSWORD_RULE = {
+    "x-rule": {
+        "zh": "至少 8 个字符；不能是用户名（或用户名加数字、符号）；不能是常见密码",
+        "en": "at least 8 characters; not the username (nor it with digits or symbols added); "
+        "not a common password",
+    }
+}
+
 
 def field_errors_from_pydantic(errors: list[dict]) -> list[FieldError]:
+    """pydantic's errors as FieldErrors: the rule is pydantic's error type, the Chinese comes
+    from that type (or from the catalog for our own messages), never "(rule)" suffixes."""
     result = []
     for err in errors:
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
         field = ".".join(loc) or "body"
-        result.append(FieldError(field=field, rule=err.get("type", "invalid"), message=err["msg"]))
+        rule = err.get("type", "invalid")
+        zh = pydantic_message(rule, err["msg"], err.get("ctx"), "zh")
+        result.append(FieldError(field=field, rule=rule, message=err["msg"], message_zh=zh))
     return result

@@ -11,7 +11,7 @@ from typing import Annotated, Generic, Literal, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
-from agentdesk.kit.validation import Id, Int64
+from agentdesk.kit.validation import PASSWORD_RULE, USERNAME_RULE, Id, Int64
 
 T = TypeVar("T")
 LICENCE_MAX = 100_000
@@ -44,9 +44,11 @@ Username = Annotated[
     str,
     StringConstraints(min_length=1, max_length=64),
     _matching(r"[A-Za-z0-9._@-]+", "use letters, digits and . _ @ - only (no spaces)"),
-    Field(json_schema_extra={"pattern": "^[A-Za-z0-9._@-]+$"}),
+    Field(json_schema_extra={"pattern": "^[A-Za-z0-9._@-]+$", **USERNAME_RULE}),
 ]
-Password = Annotated[str, StringConstraints(min_length=8, max_length=200)]
+Password = Annotated[
+    str, StringConstraints(min_length=8, max_length=200), Field(json_schema_extra=PASSWORD_RULE)
+]
 AccessCodeDigits = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=3, max_length=24),

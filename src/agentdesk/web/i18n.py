@@ -1,4 +1,7 @@
-"""UI language: the user's choice (cookie `lang`), else the browser's Accept-Language."""
+"""UI language: the user's choice (cookie `lang`), else the browser's Accept-Language.
+
+Server messages (errors, import reasons) follow `request_language`; their Chinese catalog is
+`kit/messages_zh.py` (translated by `kit.messages.translate`)."""
 
 SUPPORTED = ("zh", "en")
 
@@ -13,3 +16,12 @@ def pick_language(cookie_value: str | None, accept_language: str | None) -> str:
         if tag.startswith("en"):
             return "en"
     return "zh"
+
+
+def request_language(request) -> str:
+    """The language of a request's messages: the UI's choice, else the browser's; a client
+    that says nothing (curl, scripts) gets English, the language of the API's rule codes."""
+    cookie, accept = request.cookies.get("lang"), request.headers.get("accept-language")
+    if cookie is None and not accept:
+        return "en"
+    return pick_language(cookie, accept)

@@ -46,7 +46,7 @@ class AgentWrite(AgentSettings):
     """One agent (create and full update)."""
 
     work_no: WorkNo
-    user_id: Id | None = Field(None, description="the business account [业务帐号] it signs in as")
+    user_id: Id | None = Field(None, description="the business account [业务账号] it signs in as")
 
 
 class WorkNoRange(BaseModel):

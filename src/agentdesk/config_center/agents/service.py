@@ -1,5 +1,6 @@
 """Agent rules (R-CC-3): work numbers, skills that fit the agent type, licences, batches."""
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,6 +31,14 @@ LICENCE_ZH = {
     "allround": "全能",
     "intelligent": "智能识别",
 }
+
+
+async def is_agent(session: AsyncSession, tenant_id: int, user_id: int) -> bool:
+    """Whether this business account is configured as an agent (can use the workbench)."""
+    found = await session.scalar(
+        select(Agent.id).where(Agent.tenant_id == tenant_id, Agent.user_id == user_id)
+    )
+    return found is not None
 
 
 async def list_agents(

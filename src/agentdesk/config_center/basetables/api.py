@@ -47,7 +47,9 @@ from agentdesk.config_center.basetables.upload import (
 )
 from agentdesk.kit.crypto import KeyRing
 from agentdesk.kit.errors import NotFound, ValidationFailed
+from agentdesk.kit.messages import translate
 from agentdesk.kit.validation import INT64_MAX, Id, PageNumber
+from agentdesk.web.i18n import request_language
 
 log = logging.getLogger(__name__)
 audit = logging.getLogger("agentdesk.audit")
@@ -73,7 +75,7 @@ router = APIRouter(
     prefix="/api/config/base-tables", tags=["config: base tables"], lifespan=_lifespan
 )
 admin = require_tenant(CONFIG_MANAGE)
-UNSAFE_FILE_CHARS = re.compile(r"[^A-Za-z0-9_\u3400-\u4dbf\u4e00-\u9fff]+")
+UNSAFE_FILE_CHARS = re.compile(r"[^A-Za-z0-9_\-\u3400-\u4dbf\u4e00-\u9fff]+")
 
 
 def _keys(state) -> KeyRing:
@@ -97,6 +99,14 @@ def runner_of(request: Request) -> importer.ImportRunner:
     return _runner(request.app.state)
 
 
+def _import_read(view: dict, lang: str) -> ImportRead:
+    """An import's result with its reasons and error in the user's language (stored in
+    English, the language of the rule codes)."""
+    rejected = [{**r, "reason": translate(r["reason"], lang)} for r in view.get("rejected") or []]
+    error = translate(view["error"], lang) if view.get("error") else view.get("error")
+    return ImportRead.model_validate({**view, "rejected": rejected, "error": error})
+
+
 def _read(table: BaseTable) -> TableRead:
     return TableRead.model_validate(table)
 
@@ -111,7 +121,7 @@ def _download(file_name: str) -> dict:
 
 
 def _file_stem(table: BaseTable) -> str:
-    """A name the import accepts as it is: Chinese, letters, digits, underscores only."""
+    """A name the import accepts as it is: Chinese, letters, digits, hyphens, underscores."""
     return UNSAFE_FILE_CHARS.sub("_", table.name).strip("_") or f"table_{table.id}"
 
 
@@ -285,7 +295,7 @@ async def search_rows(
 async def start_import(
     table_id: Id,
     request: Request,
-    file: UploadFile = File(description=".csv, ≤20 MB, name of Chinese/letters/digits/_"),
+    file: UploadFile = File(description=".csv, ≤20 MB, name of Chinese/letters/digits/-/_"),
     mode: Literal["append", "replace"] = Form(
         "append", description="append to the rows, or replace them all"
     ),
@@ -312,7 +322,7 @@ async def start_import(
         upload = await asyncio.to_thread(check_upload, name, path, header)
         upload.mode = mode
         if mode == "replace" and _unconfirmed(expected_rows, table.row_count):
-            return await _confirm_replace(table.row_count, upload)
+            return await _confirm_replace(table.row_count, upload, request_language(request))
         async with db.transaction() as session:
             table = await service.get_table(session, principal.tenant_id, table_id, for_update=True)
             if [f["name"] for f in table.fields] != header:
@@ -325,7 +335,7 @@ async def start_import(
                 session, principal.tenant_id, table, upload, principal.user_id
             )
     except _ReplaceChanged as changed:
-        return await _confirm_replace(changed.args[0], upload)
+        return await _confirm_replace(changed.args[0], upload, request_language(request))
     except BaseException:
         if job is not None:
             runner.release(job)
@@ -347,13 +357,14 @@ class _ReplaceChanged(Exception):
     """The row count changed between the confirmation check and the locked re-check."""
 
 
-async def _confirm_replace(current: int, upload) -> JSONResponse:
+async def _confirm_replace(current: int, upload, lang: str) -> JSONResponse:
     """422 asking to confirm "replace all data" with the current and the new row counts."""
     new = await asyncio.to_thread(count_records, upload)
     message = (
         f"replacing deletes the table's {current} row(s) and imports the file's {new}: "
         f"send expected_rows={current} to confirm"
     )
+    message = translate(message, lang)
     body = {
         "detail": f"expected_rows: {message}",
         "code": "confirm_replace",
@@ -391,7 +402,8 @@ async def list_imports(
     async with request.app.state.db.reader() as session:
         await service.get_table(session, principal.tenant_id, table_id)
         jobs = await JobRepository(session, principal.tenant_id).recent(table_id)
-        return ImportList(items=[ImportRead.model_validate(runner.view(j)) for j in jobs])
+        lang = request_language(request)
+        return ImportList(items=[_import_read(runner.view(j), lang) for j in jobs])
 
 
 @router.get("/{table_id}/imports/{job_id}", response_model=ImportRead)
@@ -404,7 +416,7 @@ async def show_import(
         job: ImportJob = await JobRepository(session, principal.tenant_id).get(job_id)
         if job.table_id != table_id:
             raise NotFound(f"import {job_id} not found")
-        return ImportRead.model_validate(runner.view(job))
+        return _import_read(runner.view(job), request_language(request))
 
 
 @router.get("/{table_id}/imports/{job_id}/rejected.csv", response_class=Response)
@@ -418,7 +430,11 @@ async def rejected_csv(
             raise NotFound(f"import {job_id} not found")
         table = await service.get_table(session, principal.tenant_id, table_id)
     lines = [["line", "field", "rule", "reason"]]
-    lines += [[str(r["line"]), r["field"], r["rule"], r["reason"]] for r in job.rejected or []]
+    lang = request_language(request)
+    lines += [
+        [str(r["line"]), r["field"], r["rule"], translate(r["reason"], lang)]
+        for r in job.rejected or []
+    ]
     body = b"".join(csvfile.csv_lines(lines, bom=True))
     headers = _download(f"{_file_stem(table)}_rejected_{job.id}.csv")
     return Response(body, media_type="text/csv; charset=utf-8", headers=headers)

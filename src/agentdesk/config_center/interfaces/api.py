@@ -22,7 +22,9 @@ from agentdesk.config_center.interfaces.schemas import (
     TenantInterfaceRead,
 )
 from agentdesk.kit.errors import Conflict
+from agentdesk.kit.messages import translate
 from agentdesk.kit.validation import Id
+from agentdesk.web.i18n import request_language
 
 ops_router = APIRouter(prefix="/api/ops/interfaces", tags=["operations: interfaces"])
 router = APIRouter(prefix="/api/config/interfaces", tags=["config: interfaces"])
@@ -125,9 +127,16 @@ async def test_interface(
                 session, interface_id, keys=keys_of(request), secret_key=secret_key
             )
         except service.InterfaceUnusable as exc:
-            return InterfaceCallResult(**failed(exc.message).as_dict())
+            return _in_language(failed(exc.message).as_dict(), request)
     outcome = await call_interface(spec, body.param)
-    return InterfaceCallResult(**outcome.as_dict())
+    return _in_language(outcome.as_dict(), request)
+
+
+def _in_language(result: dict, request: Request) -> InterfaceCallResult:
+    """The test call's result with its error in the admin's language."""
+    if result.get("error"):
+        result = {**result, "error": translate(result["error"], request_language(request))}
+    return InterfaceCallResult(**result)
 
 
 @router.get("", response_model=TenantInterfaceList)

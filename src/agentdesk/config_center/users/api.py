@@ -1,4 +1,4 @@
-"""REST API of business accounts [业务帐号], roles and permissions (tenant admins)."""
+"""REST API of business accounts [业务账号], roles and permissions (tenant admins)."""
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 

@@ -1,4 +1,4 @@
-"""Request and response bodies of business accounts [业务帐号], roles and permissions."""
+"""Request and response bodies of business accounts [业务账号], roles and permissions."""
 
 import re
 from typing import Annotated, Literal
@@ -7,7 +7,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from pydantic_core import PydanticCustomError
 
 from agentdesk.auth.permissions import AGENT, TENANT_ADMIN, TENANT_PERMISSIONS
-from agentdesk.kit.validation import Id
+from agentdesk.kit.validation import PASSWORD_RULE, USERNAME_RULE, Id
 
 MIN_PASSWORD = 8
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]+$")
@@ -22,10 +22,16 @@ def _username(value: str) -> str:
 
 Username = Annotated[
     str,
-    Field(min_length=1, max_length=64, json_schema_extra={"pattern": USERNAME.pattern}),
+    Field(
+        min_length=1,
+        max_length=64,
+        json_schema_extra={"pattern": USERNAME.pattern, **USERNAME_RULE},
+    ),
     AfterValidator(_username),
 ]
-Password = Annotated[str, Field(min_length=MIN_PASSWORD, max_length=200)]
+Password = Annotated[
+    str, Field(min_length=MIN_PASSWORD, max_length=200, json_schema_extra=PASSWORD_RULE)
+]
 Permission = Literal[tuple(TENANT_PERMISSIONS)]
 
 

@@ -1,4 +1,4 @@
-"""Business accounts [业务帐号] and tenant roles.
+"""Business accounts [业务账号] and tenant roles.
 
 Nobody hands out more than they hold: an account or role may only carry permissions the
 caller has, and an account with permissions the caller lacks is out of the caller's reach.

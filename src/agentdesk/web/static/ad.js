@@ -44,7 +44,10 @@ export async function api(method, url, body) {
 
 // Show an API error next to the fields it names; anything else goes to the form's _form slot.
 export function showErrors(form, err) {
-  form.querySelectorAll("[data-error]").forEach((el) => (el.textContent = ""));
+  form.querySelectorAll("[data-error]").forEach((el) => {
+    el.textContent = "";
+    delete el.dataset.rule;
+  });
   form.querySelectorAll(".invalid").forEach((el) => el.classList.remove("invalid"));
   const errors = (err.body && err.body.errors) || [];
   const unplaced = [];
@@ -52,8 +55,12 @@ export function showErrors(form, err) {
     const slot = form.querySelector(`[data-error="${CSS.escape(e.field)}"]`);
     const input = form.querySelector(`[name="${CSS.escape(e.field)}"]`);
     if (input) input.classList.add("invalid");
-    if (slot) slot.textContent = `${e.message} (${e.rule})`;
-    else unplaced.push(`${e.field}: ${e.message} (${e.rule})`);
+    // The server sends the message in the page's language; the rule code is for programs.
+    if (slot) {
+      slot.textContent = e.message;
+      slot.dataset.rule = e.rule; // for programs and tests, not for the reader
+    }
+    else unplaced.push(`${e.field}: ${e.message}`);
   }
   const general = form.querySelector('[data-error="_form"]');
   const text = unplaced.length ? unplaced.join("; ") : errors.length ? "" : err.message;
@@ -64,7 +71,33 @@ export function escapeHtml(value) {
   return String(value ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 }
 
+// Escape closes a modal dialog even while the focus is inside a frame it shows (a custom
+// page's preview): keys typed in a frame go to the frame's document, never to ours. Only a
+// same-origin frame can be listened to; a third-party page keeps its keys (its dialog has a
+// Close button, and Escape works again once the focus is back outside the frame).
+function closeDialogsOnEscapeInFrames() {
+  document.addEventListener(
+    "load",
+    (event) => {
+      const frame = event.target;
+      const dialog = frame instanceof HTMLIFrameElement ? frame.closest("dialog") : null;
+      if (!dialog) return;
+      let inner;
+      try {
+        inner = frame.contentDocument;
+      } catch {
+        return; // another origin
+      }
+      inner?.addEventListener("keydown", (key) => {
+        if (key.key === "Escape" && dialog.open) dialog.close();
+      });
+    },
+    true, // load does not bubble: listen while it travels down
+  );
+}
+
 function wireChrome() {
+  closeDialogsOnEscapeInFrames();
   document.querySelectorAll("[data-lang-switch]").forEach((button) =>
     button.addEventListener("click", () => {
       document.cookie = `lang=${button.dataset.langSwitch}; path=/; SameSite=Lax; max-age=31536000`;

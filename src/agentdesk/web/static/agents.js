@@ -4,7 +4,7 @@ import { api, escapeHtml, t } from "/static/ad.js";
 import { formDialog, mountResource, openApi } from "/static/crud.js";
 import { bodySchema, mergeField } from "/static/crud-form.js";
 
-const ROLES = { operator: ["话务员", "Operator"], inspector: ["质检员", "Quality inspector"], outbound: ["外呼座席", "Outbound agent"] };
+const ROLES = { operator: ["普通话务员", "Regular operator"], inspector: ["质检员", "Quality inspector"], outbound: ["外呼座席", "Outbound agent"] };
 const TYPES = { audio: ["音频座席", "Audio"], video: ["视频座席", "Video"], multimedia: ["多媒体座席", "Multimedia"], allround: ["全能型座席", "All-round"] };
 const FLAGS = ["座席属性", "Agent options"];
 const SKILLS = ["技能队列", "Skill queues"];
@@ -21,8 +21,8 @@ const settings = [
   { name: "phone", label: ["座席电话", "Agent phone"] },
   { name: "agent_weight", label: ["座席权值", "Agent weight"] },
   { name: "intelligent", label: ["智能识别（占用租户许可）", "Intelligent recognition (uses the tenant's licence)"], section: FLAGS },
-  { name: "single_phone", label: ["单话机座席", "Single-phone agent"], section: FLAGS },
-  { name: "display_through", label: ["显示透传", "Display-through"], section: FLAGS },
+  { name: "single_phone", label: ["单电话座席", "Single-phone agent"], section: FLAGS },
+  { name: "display_through", label: ["座席透显", "Agent display-through"], section: FLAGS },
   { name: "auto_answer", label: ["自动应答", "Answer automatically"], section: FLAGS },
   {
     name: "skills", label: ["技能队列及技能权值", "Skill queues and skill weights"], widget: "rows", section: SKILLS,
@@ -88,7 +88,7 @@ mountResource(document.getElementById("resource"), {
     { key: "work_no", label: ["平台工号", "Work number"] },
     { key: "platform_role", label: ["平台角色", "Platform role"], labels: ROLES },
     { key: "agent_type", label: ["座席类型", "Agent type"], labels: TYPES },
-    { key: "user_id", label: ["业务帐号", "Business account"], source: "users", sourceLabel: userLabel, emptyLabel: ["未绑定", "Not linked"] },
+    { key: "user_id", label: ["业务账号", "Business account"], source: "users", sourceLabel: userLabel, emptyLabel: ["未绑定", "Not linked"] },
     { key: "phone", label: ["座席电话", "Agent phone"] },
     { key: "agent_weight", label: ["座席权值", "Agent weight"] },
     {
@@ -98,14 +98,14 @@ mountResource(document.getElementById("resource"), {
     {
       key: "intelligent", label: ["属性", "Options"],
       render: (a) => escapeHtml([
-        a.intelligent && t("智能识别", "Intelligent"), a.single_phone && t("单话机", "Single phone"),
-        a.display_through && t("显示透传", "Display-through"), a.auto_answer === false && t("手动应答", "Manual answer"),
+        a.intelligent && t("智能识别", "Intelligent"), a.single_phone && t("单电话座席", "Single phone"),
+        a.display_through && t("座席透显", "Display-through"), a.auto_answer === false && t("手动应答", "Manual answer"),
       ].filter(Boolean).join(", ")),
     },
   ],
   fields: [
     { name: "work_no", label: ["平台工号", "Work number"] },
-    { name: "user_id", label: ["业务帐号", "Business account"], source: { name: "users", label: userLabel }, blankLabel: ["（不绑定）", "(not linked)"] },
+    { name: "user_id", label: ["业务账号", "Business account"], source: { name: "users", label: userLabel }, blankLabel: ["（不绑定）", "(not linked)"] },
     ...settings,
   ],
 });

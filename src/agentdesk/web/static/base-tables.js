@@ -18,26 +18,6 @@ export const TYPES = {
 export const MASK_STYLES = { last4: ["后四位展示", "Show last 4"], first4: ["前四位展示", "Show first 4"] };
 const STATUS = { draft: ["草稿", "Draft"], published: ["已发布", "Published"] };
 const MASKABLE = new Set(["string", "number"]);
-// The server's rules for fields, in Chinese (its messages are English).
-const RULES_ZH = {
-  index_type: "索引字段只能是字符串或数字类型",
-  not_applicable: "此字段类型不需要该项",
-  formula: "字段名不能以 = + - @ 开头",
-  control: "不能包含控制字符",
-  whitespace: "首尾不能有空格",
-  range: "字符串长度 1–256，数字长度 1–30",
-  published: "表已发布，不能这样修改",
-  not_found: "字段不存在",
-};
-
-/** Chinese messages for the rules above when the page is in Chinese. */
-function localized(err) {
-  for (const e of err?.body?.errors || []) {
-    if (RULES_ZH[e.rule]) e.message = t(`${RULES_ZH[e.rule]}（${e.message}）`, e.message);
-  }
-  return err;
-}
-
 const yes = (value) => (value ? t("是", "Yes") : t("否", "No"));
 const badge = (kind, text, attrs = "") => `<span class="badge ${kind}" ${attrs}>${escapeHtml(text)}</span>`;
 
@@ -178,7 +158,7 @@ class FieldsDialog {
     try {
       this.table = await api("PUT", `${ENDPOINT}/${this.table.id}`, bodyOf(this.table, fields));
     } catch (err) {
-      throw localized(err);
+      throw err;
     }
     return this.table;
   }

@@ -2,7 +2,7 @@
 // its options come from, when it applies); the server's OpenAPI request schema supplies the
 // rules (type, enum, range, length, required), so the hints a user reads are exactly the
 // rules the server enforces. Errors come back as {field, rule, message} and are shown next to
-// the field, in Chinese when the page is in Chinese and the rule is a known one.
+// the field; the server writes `message` in the page's language (cookie `lang`).
 import { ApiError, escapeHtml, showErrors, t } from "/static/ad.js";
 
 export const L = (text) => (Array.isArray(text) ? t(text[0], text[1]) : String(text ?? ""));
@@ -94,6 +94,8 @@ export function mergeField(field, schema) {
     f.minimum ??= prop.exclusiveMinimum + 1;
   if (f.exclusiveMaximum === undefined && prop.exclusiveMaximum !== undefined)
     f.maximum ??= prop.exclusiveMaximum - 1;
+  // A rule the schema's bounds do not say (password, username characters), worded by the server.
+  if (f.rule === undefined && prop["x-rule"]) f.rule = [prop["x-rule"].zh, prop["x-rule"].en];
   if (prop.items) f.itemSchema = prop.items;
   if (prop.maxItems !== undefined) f.maxItems ??= prop.maxItems;
   f.widget ??= guessWidget(f, prop);
@@ -124,6 +126,7 @@ function rangeHint(f) {
 export function hintText(f) {
   const parts = [];
   if (f.hint) parts.push(L(f.hint));
+  if (f.rule) parts.push(L(f.rule));
   // A choice (select, checks) shows no range: its ids are bounded only so that the server
   // refuses numbers no database column can hold; the options are the rule.
   if (f.widget !== "select" && f.widget !== "checks") parts.push(...rangeHint(f));
@@ -195,7 +198,10 @@ function fieldHtml(f, sub = false) {
 /** [{value, label}] for a field given the current form values and the loaded sources. */
 export function optionsFor(f, values, ctx) {
   let options;
-  if (f.source) {
+  if (f.optionsOf) {
+    // Options that depend on another value of the same row (a table's fields).
+    options = f.optionsOf(values, ctx).map((o) => ({ value: o.value, label: L(o.label) }));
+  } else if (f.source) {
     const items = ctx.sources[f.source.name || f.source] || [];
     const valueKey = f.source.value || "id";
     const label = f.source.label || ((item) => item.name ?? item.code ?? item[valueKey]);
@@ -338,6 +344,7 @@ export class FieldSet {
     for (const sub of f.fields) {
       const control = line.querySelector(`[name="${CSS.escape(sub.name)}"]`);
       const value = row[sub.name] ?? sub.initial ?? sub.default;
+      if (sub.widget === "checks") continue; // filled below, once the row's other values are set
       if (sub.widget === "select") {
         control._pending = value ?? "";
         fillSelect(control, sub, this.values({ all: true }), this.ctx);
@@ -346,6 +353,22 @@ export class FieldSet {
         control.value = formatValue(sub, value);
       }
     }
+    for (const sub of f.fields.filter((s) => s.widget === "checks")) {
+      const box = line.querySelector(`[data-checks="${CSS.escape(sub.name)}"]`);
+      box._value = row[sub.name] ?? [];
+      fillChecks(box, sub, this.lineValues(f, line), this.ctx);
+    }
+  }
+
+  /** The values of one line of a rows field (what its checks' options depend on). */
+  lineValues(f, line) {
+    const row = {};
+    for (const sub of f.fields) {
+      if (sub.widget === "checks") continue;
+      const value = parseValue(sub, line.querySelector(`[name="${CSS.escape(sub.name)}"]`));
+      if (value !== undefined) row[sub.name] = value;
+    }
+    return row;
   }
 
   /** Show or hide fields and re-filter dependent options for the current values. */
@@ -368,6 +391,11 @@ export class FieldSet {
         for (const line of this.rowsBox(f).children) {
           for (const sub of f.fields.filter((s) => s.widget === "select")) {
             fillSelect(line.querySelector(`[name="${CSS.escape(sub.name)}"]`), sub, values, this.ctx);
+          }
+          for (const sub of f.fields.filter((s) => s.widget === "checks")) {
+            const box = line.querySelector(`[data-checks="${CSS.escape(sub.name)}"]`);
+            box._value = readChecks(box) ?? box._value;
+            fillChecks(box, sub, this.lineValues(f, line), this.ctx);
           }
         }
       }
@@ -406,6 +434,11 @@ export class FieldSet {
       return [...this.rowsBox(f).children].map((line) => {
         const row = {};
         for (const sub of f.fields) {
+          if (sub.widget === "checks") {
+            const box = line.querySelector(`[data-checks="${CSS.escape(sub.name)}"]`);
+            row[sub.name] = readChecks(box) ?? box._value ?? [];
+            continue;
+          }
           const control = line.querySelector(`[name="${CSS.escape(sub.name)}"]`);
           const value = parseValue(sub, control);
           if (value !== undefined) row[sub.name] = value;
@@ -452,42 +485,12 @@ function parseValue(f, control) {
 
 // ---- errors -------------------------------------------------------------------------------
 
-const RULES_ZH = {
-  missing: () => "必填",
-  string_too_short: (f) => (f?.minLength > 1 ? `至少 ${f.minLength} 个字符` : "不能为空"),
-  string_too_long: (f) => (f?.maxLength ? `最多 ${f.maxLength} 个字符` : "太长"),
-  greater_than_equal: (f) => rangeZh(f),
-  less_than_equal: (f) => rangeZh(f),
-  greater_than: (f) => rangeZh(f),
-  less_than: (f) => rangeZh(f),
-  range: (f) => rangeZh(f),
-  int_parsing: () => "请输入整数",
-  int_type: () => "请输入整数",
-  int_from_float: () => "请输入整数",
-  enum: () => "取值无效",
-  literal_error: () => "取值无效",
-  unique: () => "已存在，不能重复",
-  duplicate: () => "已存在，不能重复",
-  no_spaces: () => "不能包含空格",
-  whitespace: () => "不能包含空格",
-  required: () => "必填",
-  too_many: (f) => (f?.maxItems ? `最多 ${f.maxItems} 项` : "数量超出上限"),
-  url: () => "不是可以解析的网址",
-};
-
-function rangeZh(f) {
-  const [min, max] = [f?.minimum, f?.maximum];
-  if (min === undefined || max === undefined) return "超出取值范围";
-  return Math.abs(max) < Number.MAX_SAFE_INTEGER ? `取值范围 ${min}–${max}` : `最小 ${min}，且不能超过 64 位整数`;
-}
-
-/** Point each error at a field slot of this form and translate the rules we know. */
+/** Point each error at a field slot of this form (the server wrote them in the page's language). */
 export function placeErrors(form, err, fields, mapField) {
   if (!(err instanceof ApiError)) {
     showErrors(form, { body: {}, message: err.message || String(err) });
     return;
   }
-  const byName = Object.fromEntries(fields.map((f) => [f.name, f]));
   const errors = (err.body?.errors || []).map((e) => {
     let field = mapField ? mapField(e.field) : e.field;
     let prefix = "";
@@ -498,8 +501,7 @@ export function placeErrors(form, err, fields, mapField) {
       prefix = `${/^\d+$/.test(tail) ? `#${Number(tail) + 1}` : tail} ${prefix}`;
       field = parts.join(".");
     }
-    const known = t(RULES_ZH[e.rule]?.(byName[field]), null);
-    return { field, rule: e.rule, message: `${prefix}${known || e.message}` };
+    return { field, rule: e.rule, message: `${prefix}${e.message}` };
   });
   const detail = err.status === 403 ? t("没有权限执行此操作", "You are not allowed to do this") : err.message;
   showErrors(form, { body: { errors }, message: errors.length ? "" : detail });

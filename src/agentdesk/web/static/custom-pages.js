@@ -51,13 +51,26 @@ function objectFields(hasTables) {
         filter: (table) => table.status === "published", hint: ["已发布的基础表", "A published base table"],
       }
     : { name: "table_id", label: ["基础表 ID", "Base table id"], widget: "number", required: true };
+  // With the tables known, the fields are checkboxes of the chosen table's fields (in the
+  // table's order); otherwise they are typed.
+  const fields = hasTables
+    ? {
+        name: "fields", label: ["已选字段", "Chosen fields"], widget: "checks", required: true,
+        optionsOf: (row, ctx) =>
+          ((ctx.sources.tables || []).find((x) => x.id === row.table_id)?.fields || []).map((f) => ({
+            value: f.name,
+            label: f.name,
+          })),
+        emptyLabel: ["请先选择基础表", "Choose a base table first"],
+      }
+    : {
+        name: "fields", label: ["已选字段", "Chosen fields"], widget: "text", required: true,
+        placeholder: ["姓名, 手机号码", "name, mobile"],
+      };
   return [
     { name: "name", label: ["对象名称", "Object name"], widget: "text", required: true },
     table,
-    {
-      name: "fields", label: ["已选字段", "Chosen fields"], widget: "text", required: true,
-      placeholder: ["姓名, 手机号码", "name, mobile"],
-    },
+    fields,
   ];
 }
 

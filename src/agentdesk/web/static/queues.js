@@ -85,6 +85,6 @@ mountResource(document.getElementById("resource"), {
     ...policy("no_agent", ["无人上班", "No agent on duty"]),
     { name: "wait_treatment", label: ["排队等待处理", "Waiting treatment"], labels: WAIT, section: POLICIES, group: "treatment", showIf: isVoiceVideo },
     { name: "hold_treatment", label: ["保持处理", "Hold treatment"], labels: HOLD, section: POLICIES, group: "treatment", showIf: isVoiceVideo },
-    { name: "answer_mode", label: ["座席应答方式", "Agent answer mode"], labels: ANSWER, section: POLICIES, group: "answer" },
+    { name: "answer_mode", label: ["业务代表应答方式", "Representative answer mode"], labels: ANSWER, section: POLICIES, group: "answer" },
   ],
 });

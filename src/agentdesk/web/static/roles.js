@@ -9,7 +9,7 @@ mountResource(document.getElementById("resource"), {
   endpoint: "/api/config/roles",
   title: ["角色", "Roles"],
   noun: ["角色", "role"],
-  intro: ["角色是一组权限，分配给业务帐号。", "A role is a set of permissions given to business accounts."],
+  intro: ["角色是一组权限，分配给业务账号。", "A role is a set of permissions given to business accounts."],
   empty: ["还没有自定义角色。", "No custom roles yet."],
   sources: { permissions: "/api/config/permissions" },
   columns: [

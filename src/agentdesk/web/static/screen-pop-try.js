@@ -21,7 +21,7 @@ const SAMPLE_FIELDS = [
   { name: "workNo", label: ["座席工号 (workNo)", "Agent work number (workNo)"] },
   { name: "callskill", label: ["技能队列 (callskill)", "Skill queue (callskill)"] },
   { name: "callskillid", label: ["技能队列编号 (callskillid)", "Skill queue id (callskillid)"] },
-  { name: "agentName", label: ["座席业务帐号 (agentName)", "Agent account (agentName)"] },
+  { name: "agentName", label: ["座席业务账号 (agentName)", "Agent account (agentName)"] },
 ];
 
 /** key=value lines → object; returns [object, error text]. */

@@ -9,7 +9,7 @@ import { L, errorText } from "/static/crud-form.js";
 
 const ENDPOINT = "/api/config/base-tables";
 const MAX_BYTES = 20 * 1024 * 1024;
-const FILE_NAME = /^[A-Za-z0-9_\u3400-\u4dbf\u4e00-\u9fff]+\.csv$/i;
+const FILE_NAME = /^[A-Za-z0-9_\-\u3400-\u4dbf\u4e00-\u9fff]+\.csv$/i;
 const PAGE_SIZE = 20;
 const STATUS = {
   queued: ["排队中", "Queued"],
@@ -42,7 +42,7 @@ const ERRORS = {
 // File refusals (422 on "file"), by rule.
 const FILE_RULES = {
   extension: ["只允许上传 .csv 文件", "Only .csv files can be imported"],
-  file_name: ["文件名只能包含中文、英文字母、数字和下划线", "The file name may contain only Chinese characters, English letters, digits and underscores"],
+  file_name: ["文件名只能包含中文、英文字母、数字、连字符（-）和下划线", "The file name may contain only Chinese characters, English letters, digits, hyphens (-) and underscores"],
   too_large: ["文件不能大于 20 MB", "The file must not be larger than 20 MB"],
   empty: ["文件为空", "The file is empty"],
   encoding: ["文件既不是 UTF-8 也不是 GB18030 编码", "The file is neither UTF-8 nor GB18030 text"],
@@ -124,7 +124,7 @@ function fileProblem(file) {
   if (!file) return t("请选择 CSV 文件", "Choose a CSV file");
   if (!/\.csv$/i.test(file.name)) return t("只允许上传 .csv 文件", "Only .csv files can be imported");
   if (!FILE_NAME.test(file.name)) {
-    return t("文件名只能包含中文、英文字母、数字和下划线", "The file name may contain only Chinese characters, English letters, digits and underscores");
+    return t("文件名只能包含中文、英文字母、数字、连字符（-）和下划线", "The file name may contain only Chinese characters, English letters, digits, hyphens (-) and underscores");
   }
   if (file.size > MAX_BYTES) return t("文件不能大于 20 MB", "The file must not be larger than 20 MB");
   return "";

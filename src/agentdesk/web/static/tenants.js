@@ -32,7 +32,7 @@ mountResource(document.getElementById("resource"), {
     { name: "licence_multimedia", label: ["多媒体座席数", "Multimedia agents"], section: LICENCES },
     { name: "licence_allround", label: ["全能型座席数", "All-round agents"], section: LICENCES },
     { name: "licence_intelligent", label: ["智能识别座席数", "Intelligent recognition agents"], section: LICENCES },
-    { name: "admin_username", label: ["管理员帐号", "Admin username"], section: ADMIN, createOnly: true, nullable: true, autocomplete: "off" },
+    { name: "admin_username", label: ["管理员账号", "Admin username"], section: ADMIN, createOnly: true, nullable: true, autocomplete: "off" },
     { name: "admin_password", label: ["管理员密码", "Admin password"], widget: "password", section: ADMIN, createOnly: true },
   ],
 });

@@ -1,4 +1,4 @@
-// Business accounts [业务帐号] (configuration center): accounts, their roles, password reset.
+// Business accounts [业务账号] (configuration center): accounts, their roles, password reset.
 import { api, t } from "/static/ad.js";
 import { formDialog, mountResource, openApi } from "/static/crud.js";
 import { bodySchema, mergeField } from "/static/crud-form.js";
@@ -13,7 +13,7 @@ async function changePassword(user, manager) {
   const field = mergeField({ name, label: ["新密码", "New password"], widget: "password", required: true }, schema);
   const done = await formDialog({
     title: [`重置密码：${user.username}`, `Reset password: ${user.username}`],
-    intro: ["保存后该帐号的所有登录会话结束，API 令牌全部吊销。", "Saving ends every session of this account and revokes its API tokens."],
+    intro: ["保存后该账号的所有登录会话结束，API 令牌全部吊销。", "Saving ends every session of this account and revokes its API tokens."],
     fields: [field],
     submit: (values) => api("POST", `/api/config/users/${user.id}/password`, values),
   });
@@ -22,20 +22,20 @@ async function changePassword(user, manager) {
 
 mountResource(document.getElementById("resource"), {
   endpoint: "/api/config/users",
-  title: ["业务帐号", "Business accounts"],
-  noun: ["业务帐号", "business account"],
+  title: ["业务账号", "Business accounts"],
+  noun: ["业务账号", "business account"],
   nameKey: "username",
-  empty: ["还没有业务帐号。", "No business accounts yet."],
+  empty: ["还没有业务账号。", "No business accounts yet."],
   sources: { roles: "/api/config/roles" },
   columns: [
-    { key: "username", label: ["帐号", "Username"] },
+    { key: "username", label: ["账号", "Username"] },
     { key: "display_name", label: ["姓名", "Display name"] },
     { key: "role", label: ["内置角色", "Built-in role"], labels: ROLES },
     { key: "custom_role_id", label: ["自定义角色", "Custom role"], source: "roles", emptyLabel: ["—", "—"] },
     { key: "active", label: ["启用", "Active"] },
   ],
   fields: [
-    { name: "username", label: ["帐号", "Username"], autocomplete: "off" },
+    { name: "username", label: ["账号", "Username"], autocomplete: "off" },
     { name: "display_name", label: ["姓名", "Display name"] },
     { name: "password", label: ["密码", "Password"], widget: "password", createOnly: true },
     { name: "role", label: ["内置角色", "Built-in role"], labels: ROLES },
