@@ -55,10 +55,10 @@ class InProcessServer:
         # A port is reserved as LiveServer does, so the app's origin (links, pop `origin`,
         # WebSocket origin check) is the same `http://127.0.0.1:port` a test expects; only a
         # stream makes anything listen on it.
-        self.port = settings.port if settings.port else free_port()
-        self.settings = settings.with_changes(port=self.port, host="127.0.0.1")
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.name = f"in-process-app-{self.port}"
+        self._port = settings.port if settings.port else free_port()
+        self.settings = settings.with_changes(port=self._port, host="127.0.0.1")
+        self.url = f"http://127.0.0.1:{self._port}"
+        self.name = f"in-process-app-{self._port}"
         self.app = create_app(self.settings)
         self.loop: asyncio.AbstractEventLoop | None = None
         self._started = threading.Event()
@@ -115,13 +115,19 @@ class InProcessServer:
         kwargs.setdefault("timeout", 10)
         return httpx.Client(base_url=self.url, transport=_ToTheAppLoop(self), **kwargs)
 
+    @property
+    def port(self) -> int:
+        """The port, listening: a test that asks for it speaks to a real socket."""
+        self.socket_url()
+        return self._port
+
     def socket_url(self) -> str:
         """`url`, now really listening: uvicorn serves this same app (started on first use)."""
         if self._uvicorn is None:
             config = uvicorn.Config(
                 self.app,
                 host="127.0.0.1",
-                port=self.port,
+                port=self._port,
                 log_level="warning",
                 ws_ping_interval=None,
                 lifespan="off",  # already running on this loop
