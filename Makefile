@@ -53,10 +53,14 @@ fmt: install
 	$(BIN)/ruff format $(CODE_DIRS)
 	$(BIN)/ruff check --fix $(CODE_DIRS)
 
+# Suites run in parallel processes (pytest-xdist): each has its own SQLite file, PostgreSQL
+# database, temp dirs, ports and Redis channels. Most of a test's time is waiting (timers,
+# sockets, the browser), so more workers than the 2 cores still pay. TEST_WORKERS=0: one process.
+TEST_WORKERS ?= 4
 test: install chromium nginx lint
 	@mkdir -p var
 	$(BIN)/python tests/services.py > var/test-services.env
-	source var/test-services.env && $(BIN)/python -m pytest -q -p no:cacheprovider
+	source var/test-services.env && $(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS)
 
 bench: install
 	$(BIN)/python bench/pop_latency.py

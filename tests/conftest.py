@@ -3,9 +3,11 @@ from pathlib import Path
 
 import pytest
 
+from agentdesk.auth import passwords
 from agentdesk.config import Settings
-from tests.support import databases
-from tests.support.server import TEST_SECRET_KEY, LiveServer
+from tests.support import databases, workers
+from tests.support.inprocess import InProcessServer
+from tests.support.server import TEST_SECRET_KEY
 
 PG_ENV = "AGENTDESK_TEST_PG_URL"
 REDIS_ENV = "AGENTDESK_TEST_REDIS_URL"
@@ -31,6 +33,12 @@ def pg_url() -> str:
 @pytest.fixture(scope="session")
 def redis_url() -> str:
     return databases.service_url(REDIS_ENV)
+
+
+@pytest.fixture
+def redis_bus_url(redis_url) -> str:
+    """A bus URL on a channel of this test alone (parallel workers share one Redis)."""
+    return workers.redis_channel(redis_url)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -60,8 +68,26 @@ def make_settings(tmp_path: Path):
 
 @pytest.fixture
 def server(database_url, make_settings):
-    with LiveServer(make_settings(database_url)) as live:
-        yield live
+    """The app with its lifespan, in this process (ASGI, no socket); a stream of an agent
+    (tests.support.agents) makes it listen on its URL. LiveServer is for the tests that need
+    uvicorn itself from the start (several instances, shutdown, proxies, browsers)."""
+    with InProcessServer(make_settings(database_url)) as app:
+        yield app
+
+
+# Cheap argon2 parameters: the suites create and log in thousands of users, and at the
+# library's defaults (64 MiB, 3 passes) hashing was the biggest single cost of a test.
+# Verification is the same code; tests about hashing itself mark `real_password_cost`.
+CHEAP_HASH = {"time_cost": 1, "memory_cost_kib": 1024}
+
+
+@pytest.fixture(autouse=True)
+def _password_cost(request):
+    if request.node.get_closest_marker("real_password_cost"):
+        passwords.restore_hash_cost()
+    else:
+        passwords.set_hash_cost(**CHEAP_HASH)
+    yield
 
 
 def pytest_report_header(config):
@@ -69,6 +95,12 @@ def pytest_report_header(config):
         f"PostgreSQL: {os.environ.get(PG_ENV, 'unset')}",
         f"Redis: {os.environ.get(REDIS_ENV, 'unset')}",
     ]
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "real_password_cost: runs with production argon2 parameters (hashing tests)"
+    )
 
 
 def pytest_collection_modifyitems(config, items):

@@ -134,6 +134,7 @@ def test_concurrent_guesses_cannot_race_past_the_limit(server):
 # ---------------------------------------------------------------- argon2 off the event loop
 
 
+@pytest.mark.real_password_cost  # compares the loop's gaps with the time of a real check
 def test_password_checks_do_not_block_the_event_loop(monkeypatch):
     """While several argon2 checks run, the loop keeps ticking: they run in the bounded pool.
 

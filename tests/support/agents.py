@@ -10,7 +10,7 @@ import httpx
 from websockets.sync.client import connect
 
 from agentdesk.cli import demo
-from tests.support import seed
+from tests.support import inprocess, seed
 from tests.support.server import TEST_SECRET_KEY
 
 PASSWORDS = {username: password for username, password, _ in demo.LOGINS}
@@ -22,7 +22,7 @@ def seed_demo(url: str) -> None:
 
 
 def login(base_url: str, username: str, password: str | None = None) -> httpx.Client:
-    client = httpx.Client(base_url=base_url, timeout=10)
+    client = inprocess.client_for(base_url)
     csrf = client.get("/api/auth/csrf").json()["csrf_token"]
     client.headers["X-CSRF-Token"] = csrf
     response = client.post(
@@ -60,7 +60,8 @@ class Stream:
     """A workbench's WebSocket, read in a thread into a queue."""
 
     def __init__(self, agent: Agent, after: int | None):
-        ws_url = agent.base_url.replace("http://", "ws://") + "/api/workbench/stream"
+        ws_url = inprocess.socket_url(agent.base_url).replace("http://", "ws://")
+        ws_url += "/api/workbench/stream"
         if after is not None:
             ws_url += f"?after={after}"
         cookie = "; ".join(f"{k}={v}" for k, v in agent.http.cookies.items())
@@ -108,9 +109,7 @@ class Stream:
 
 
 def customer(base_url: str, sim_token: str) -> httpx.Client:
-    return httpx.Client(
-        base_url=base_url, timeout=10, headers={"Authorization": f"Bearer {sim_token}"}
-    )
+    return inprocess.client_for(base_url, headers={"Authorization": f"Bearer {sim_token}"})
 
 
 def place_call(sim: httpx.Client, called: str = "960358", **extra) -> dict:

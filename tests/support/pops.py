@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
+from tests.support import inprocess
 from tests.support.server import free_port
 
 POPS = "/api/config/screen-pops"
@@ -73,7 +74,8 @@ class PageServer:
 
 
 def client(base_url: str, token: str) -> httpx.Client:
-    return httpx.Client(base_url=base_url, timeout=15, headers={"Authorization": f"Bearer {token}"})
+    headers = {"Authorization": f"Bearer {token}"}
+    return inprocess.client_for(base_url, timeout=15, headers=headers)
 
 
 def whitelist(base_url: str, ops_token: str, pattern: str, allow_private: bool = False) -> dict:

@@ -29,6 +29,18 @@ def _executor() -> ThreadPoolExecutor:
         return _pool
 
 
+def set_hash_cost(time_cost: int, memory_cost_kib: int) -> None:
+    """Test hook: cheaper argon2 for suites that create hundreds of users (production keeps the
+    library's defaults). Hashes made before still verify: their parameters are stored in them."""
+    global _hasher
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost_kib, parallelism=1)
+
+
+def restore_hash_cost() -> None:
+    global _hasher
+    _hasher = PasswordHasher()
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
