@@ -1,8 +1,7 @@
 """REST API of base tables [基础表配置] and their data [数据表查询]:
 /api/config/base-tables (tenant admins).
 
-Key material is read here, at the edge: the application secret from the settings and
-optional explicit keys from the environment (see `service.data_keys`).
+The key ring is the application's one (built by create_app from the settings).
 
 Rows are searched by POST (`/rows/search`): a search value may be an encrypted field's
 value, and a URL's query ends up in access logs, proxies and browser history.
@@ -12,7 +11,6 @@ import asyncio
 import logging
 import os
 import re
-from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
@@ -41,7 +39,6 @@ from agentdesk.config_center.basetables.schemas import (
 )
 from agentdesk.config_center.basetables.upload import (
     check_upload,
-    clean_uploads,
     count_records,
     new_upload_file,
 )
@@ -53,48 +50,18 @@ log = logging.getLogger(__name__)
 audit = logging.getLogger("agentdesk.audit")
 
 
-@asynccontextmanager
-async def _lifespan(app):
-    """At start-up, delete uploads dead processes left behind and fail the imports of dead
-    workers; on shutdown, stop this process's imports: each rolls back and is marked failed."""
-    removed = clean_uploads(app.state.settings.data_dir, importer.pid_alive)
-    if removed:
-        log.info("deleted %d upload(s) left by stopped processes", removed)
-    runner = _runner(app.state)
-    try:
-        await runner.fail_dead_jobs()
-    except Exception:  # never keep the server from starting; the lease still expires
-        log.exception("could not fail the imports of stopped workers")
-    yield
-    await runner.stop()
-
-
-router = APIRouter(
-    prefix="/api/config/base-tables", tags=["config: base tables"], lifespan=_lifespan
-)
+router = APIRouter(prefix="/api/config/base-tables", tags=["config: base tables"])
 admin = require_tenant(CONFIG_MANAGE)
 UNSAFE_FILE_CHARS = re.compile(r"[^A-Za-z0-9_\u3400-\u4dbf\u4e00-\u9fff]+")
 
 
-def _keys(state) -> KeyRing:
-    if getattr(state, "base_table_keys", None) is None:
-        state.base_table_keys = service.data_keys(state.settings.secret_key, os.environ)
-    return state.base_table_keys
-
-
 def keys_of(request: Request) -> KeyRing:
-    """The application's key ring (built once; interfaces use it too)."""
-    return _keys(request.app.state)
-
-
-def _runner(state) -> importer.ImportRunner:
-    if getattr(state, "base_table_imports", None) is None:
-        state.base_table_imports = importer.ImportRunner(state.db, _keys(state), state.clock)
-    return state.base_table_imports
+    """The application's key ring (built once by create_app; interfaces use it too)."""
+    return request.app.state.keys
 
 
 def runner_of(request: Request) -> importer.ImportRunner:
-    return _runner(request.app.state)
+    return request.app.state.imports
 
 
 def _read(table: BaseTable) -> TableRead:
@@ -327,14 +294,12 @@ async def start_import(
     except _ReplaceChanged as changed:
         return await _confirm_replace(changed.args[0], upload)
     except BaseException:
-        if job is not None:
-            runner.release(job)
         path.unlink(missing_ok=True)
         raise
     finally:
         if job is None:
             path.unlink(missing_ok=True)
-    runner.start(job, upload)  # the job owns the file from here and deletes it
+    # Committed: the job (woken by the commit) owns the file from here and deletes it.
     return ImportRead.model_validate(runner.view(job))
 
 
