@@ -183,6 +183,7 @@ class ImportRunner:
     def job_kind(self) -> JobKind:
         """The job kind that runs imports (registered by create_app). One attempt: a failed
         import is a result the user reads, not something to try again behind their back."""
+
         async def run(context: JobContext) -> None:
             await self.run_job(context)  # looked up per run, so a wrapped method is seen
 
