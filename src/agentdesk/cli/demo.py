@@ -265,7 +265,7 @@ async def _seed_internal_pages(session, tenant_id: int, origin: str) -> None:
             interface_id=api.id,
         ),
     )
-    await custompages.publish_page(session, tenant_id, page.id)
+    await custompages.publish_page(session, tenant_id, page.id, Clock().now())
     await _add_internal_pop(session, tenant_id, "内部页面 Internal (interface)", page.id)
 
 
@@ -353,7 +353,7 @@ async def _seed_base_table(
             ],
         ),
     )
-    await custompages.publish_page(session, tenant_id, page.id)
+    await custompages.publish_page(session, tenant_id, page.id, Clock().now())
     await _add_internal_pop(session, tenant_id, "内部页面 Internal (base table)", page.id)
 
 

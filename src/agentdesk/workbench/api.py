@@ -83,7 +83,7 @@ async def pops(callid: str, request: Request, who=Depends(current_agent)) -> dic
             pop_values(data),
             data["calldata"],
             request.app.state.settings.origin,
-            int(time.time()),
+            int(request.app.state.clock.timestamp()),
         )
     return {"callid": callid, "pages": [page.model_dump() for page in pages]}
 
@@ -94,7 +94,7 @@ async def webapi_pages(request: Request, who=Depends(current_agent)) -> dict:
     _principal, ref = who
     async with request.app.state.db.reader() as session:
         pages = await screenpop.webapi_pages(
-            session, ref.tenant_id, "audio_video", int(time.time())
+            session, ref.tenant_id, "audio_video", int(request.app.state.clock.timestamp())
         )
     return {"pages": [page.model_dump() for page in pages]}
 

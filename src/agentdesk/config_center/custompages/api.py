@@ -104,7 +104,9 @@ async def publish_page(
 ) -> CustomPageRead:
     """Publish [发布]: pop pages of type internal may then show it."""
     async with request.app.state.db.transaction() as session:
-        await service.publish_page(session, principal.tenant_id, page_id)
+        await service.publish_page(
+            session, principal.tenant_id, page_id, request.app.state.clock.now()
+        )
     return await _reread(request, principal.tenant_id, page_id)
 
 

@@ -1,6 +1,5 @@
 """REST API of screen pops: /api/config/screen-pops (tenant admins), /api/ops/whitelist (ops)."""
 
-import time
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -72,7 +71,10 @@ async def _check_and_store(request: Request, tenant_id: int, page_id: int) -> Po
     if service.is_whitelisted(page.url, entries) and page.page_type == "external":
         # Every redirect hop is matched against the whitelist again (see checker).
         result = await checker.check_page(
-            page.url, workbench_origin=settings.origin, entries=entries
+            page.url,
+            workbench_origin=settings.origin,
+            entries=entries,
+            clock=request.app.state.clock,
         )
         async with db.transaction() as session:
             await service.store_check(session, tenant_id, page_id, result)
@@ -174,7 +176,7 @@ async def preview(
         entries = await service.whitelist_entries(session)
     origin = request.app.state.settings.origin
     return service.preview_instruction(
-        page, params, entries, call, body.calldata, origin, int(time.time())
+        page, params, entries, call, body.calldata, origin, int(request.app.state.clock.timestamp())
     )
 
 
