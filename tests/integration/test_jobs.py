@@ -304,3 +304,21 @@ def test_outbox_pruning_is_one_periodic_job_that_honours_the_retention(database_
             assert list(await session.scalars(select(OutboxEvent.seq))) == []
 
     _run(database_url, scenario)
+
+
+def test_a_job_for_one_host_is_claimed_only_by_that_hosts_workers(database_url):
+    ran = []
+
+    async def record(job):
+        ran.append(job.job_id)
+
+    async def scenario(db):
+        now = Clock().now()
+        runner = JobRunner(db, JobRegistry([JobKind(KIND, record)]), Clock().now)
+        (elsewhere,) = await _enqueue(db, now, runs_on="another-host")
+        (here,) = await _enqueue(db, now, runs_on=queue.this_host())
+        assert await runner.run_once() == here
+        assert await runner.run_once() is None
+        assert ran == [here] and (await _job(db, elsewhere)).status == QUEUED
+
+    _run(database_url, scenario)

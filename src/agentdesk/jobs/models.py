@@ -26,6 +26,8 @@ class Job(IdMixin, Base):
     # Not a foreign key: a job may outlive its tenant (it then finds nothing to do).
     tenant_id: Mapped[int | None] = mapped_column(BigId, nullable=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(128), nullable=True, unique=True)
+    # Only workers of this host claim it (work on a local file, e.g. an upload); any when null.
+    runs_on: Mapped[str | None] = mapped_column(String(64), nullable=True)
     status: Mapped[str] = mapped_column(String(16), default=QUEUED)
     due_at: Mapped[datetime] = mapped_column(DateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -7,6 +7,7 @@ Every update after the claim is conditional on the claim token, so a worker that
 lease (it was too slow, another took over) can no longer overwrite what the new one does.
 """
 
+import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -46,8 +47,11 @@ async def enqueue(
     delay_seconds: float = 0.0,
     tenant_id: int | None = None,
     idempotency_key: str | None = None,
+    runs_on: str | None = None,
 ) -> int | None:
     """Add a job to the caller's transaction; it exists iff that transaction commits.
+
+    `runs_on`: a host name (`this_host()`) when only that host's workers can do the work.
 
     With an `idempotency_key`, a job that already has that key (whatever its state) stays
     the only one: returns None instead of the new id."""
@@ -56,6 +60,7 @@ async def enqueue(
         "payload": payload or {},
         "tenant_id": tenant_id,
         "idempotency_key": idempotency_key,
+        "runs_on": runs_on,
         "status": QUEUED,
         "due_at": now + timedelta(seconds=delay_seconds),
         "attempts": 0,
@@ -70,10 +75,15 @@ async def enqueue(
     return job_id
 
 
+def this_host() -> str:
+    return socket.gethostname()[:64]
+
+
 async def claim(
     session: AsyncSession, kinds: list[str], now: datetime, token: str, lease_of
 ) -> Claimed | None:
-    """Claim the oldest due job of one of `kinds` nobody holds; `lease_of(kind)` is seconds."""
+    """Claim the oldest due job of one of `kinds` nobody holds and this host may run;
+    `lease_of(kind)` is seconds."""
     if not kinds:
         return None
     stmt = (
@@ -83,6 +93,7 @@ async def claim(
             Job.status.in_(ACTIVE),
             Job.due_at <= now,
             or_(Job.claimed_until.is_(None), Job.claimed_until < now),
+            or_(Job.runs_on.is_(None), Job.runs_on == this_host()),
         )
         .order_by(Job.due_at, Job.id)
         .limit(1)

@@ -4,7 +4,8 @@ The upload is checked at the edge (name, size, encoding, control characters, hea
 in a private temporary file, and an import row ("queued") is committed together with a job
 of kind `base_tables.import` (`jobs.queue.enqueue`, same transaction): the job exists iff the
 import does. A `JobRunner` of any worker of this host (the upload is in the shared data
-directory) claims it and calls `ImportRunner.run_job`, outside any transaction.
+directory; the job `runs_on` this host) claims it and calls `ImportRunner.run_job`, outside
+any transaction.
 
 The job reads the file once, 500 records at a time: it validates the chunk column by
 column, encrypts it and streams it into the table (COPY on PostgreSQL, executemany on
@@ -265,6 +266,7 @@ class ImportRunner:
             now=self.clock.now(),
             tenant_id=tenant_id,
             idempotency_key=f"{IMPORT_KIND}:{job.id}",
+            runs_on=queue.this_host(),  # the upload is in this host's data directory
         )
         return job
 

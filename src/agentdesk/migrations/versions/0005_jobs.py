@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column("tenant_id", BigId, nullable=True),
         sa.Column("idempotency_key", sa.String(length=128), nullable=True),
+        sa.Column("runs_on", sa.String(length=64), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("due_at", sa.DateTime(), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
