@@ -21,6 +21,7 @@ from agentdesk.jobs.runner import JobRunner
 from agentdesk.kit.clock import Clock
 from agentdesk.kit.crypto import KeyRing
 from agentdesk.realtime.bus import Bus
+from agentdesk.realtime.hub import StreamHub
 from agentdesk.storage.database import Database
 
 
@@ -50,9 +51,14 @@ def bus_of(connection: HTTPConnection) -> Bus:
     return connection.app.state.bus
 
 
+def hub_of(connection: HTTPConnection) -> StreamHub:
+    return connection.app.state.hub
+
+
 Db = Annotated[Database, Depends(database_of)]
 AppClock = Annotated[Clock, Depends(clock_of)]
 AppSettings = Annotated[Settings, Depends(settings_of)]
 AppKeys = Annotated[KeyRing, Depends(keys_of)]
 AppJobs = Annotated[JobRunner, Depends(jobs_of)]
 AppBus = Annotated[Bus, Depends(bus_of)]
+AppHub = Annotated[StreamHub, Depends(hub_of)]
