@@ -19,7 +19,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from agentdesk.auth.deps import require_tenant
+from agentdesk.auth.deps import TenantAdmin, require_tenant
 from agentdesk.auth.permissions import CONFIG_MANAGE, DATA_EXPORT_CLEAR
 from agentdesk.auth.principal import Principal
 from agentdesk.config_center.basetables import csvfile, importer, service
@@ -45,6 +45,7 @@ from agentdesk.config_center.basetables.upload import (
 from agentdesk.kit.crypto import KeyRing
 from agentdesk.kit.errors import NotFound, ValidationFailed
 from agentdesk.kit.validation import INT64_MAX, Id, PageNumber
+from agentdesk.resources import AppClock, AppSettings, Db
 
 log = logging.getLogger(__name__)
 audit = logging.getLogger("agentdesk.audit")
@@ -86,59 +87,47 @@ def _file_stem(table: BaseTable) -> str:
 
 
 @router.get("", response_model=TableList)
-async def list_tables(request: Request, principal: Principal = Depends(admin)) -> TableList:
+async def list_tables(db: Db, principal: TenantAdmin) -> TableList:
     """The tenant's base tables (at most 5), oldest first."""
-    async with request.app.state.db.reader() as session:
+    async with db.reader() as session:
         tables = await service.list_tables(session, principal.tenant_id)
         return TableList(items=[_read(t) for t in tables], total=len(tables), limit=MAX_TABLES)
 
 
 @router.post("", response_model=TableRead, status_code=201)
-async def create_table(
-    body: TableWrite, request: Request, principal: Principal = Depends(admin)
-) -> TableRead:
+async def create_table(body: TableWrite, db: Db, principal: TenantAdmin) -> TableRead:
     """Create a base table with its fields (a draft until published)."""
-    async with request.app.state.db.transaction() as session:
+    async with db.transaction() as session:
         return _read(await service.create_table(session, principal.tenant_id, body))
 
 
 @router.get("/{table_id}", response_model=TableRead)
-async def show_table(
-    table_id: Id, request: Request, principal: Principal = Depends(admin)
-) -> TableRead:
+async def show_table(table_id: Id, db: Db, principal: TenantAdmin) -> TableRead:
     """One base table with its fields."""
-    async with request.app.state.db.reader() as session:
+    async with db.reader() as session:
         return _read(await service.get_table(session, principal.tenant_id, table_id))
 
 
 @router.put("/{table_id}", response_model=TableRead)
-async def update_table(
-    table_id: Id, body: TableWrite, request: Request, principal: Principal = Depends(admin)
-) -> TableRead:
+async def update_table(table_id: Id, body: TableWrite, db: Db, principal: TenantAdmin) -> TableRead:
     """Replace a table's name, description and fields (limited once published)."""
-    async with request.app.state.db.transaction() as session:
+    async with db.transaction() as session:
         return _read(await service.update_table(session, principal.tenant_id, table_id, body))
 
 
 @router.delete("/{table_id}", status_code=204)
-async def delete_table(
-    table_id: Id, request: Request, principal: Principal = Depends(admin)
-) -> Response:
+async def delete_table(table_id: Id, db: Db, principal: TenantAdmin) -> Response:
     """Delete a base table, its rows and its import history."""
-    async with request.app.state.db.transaction() as session:
+    async with db.transaction() as session:
         await service.delete_table(session, principal.tenant_id, table_id)
     return Response(status_code=204)
 
 
 @router.post("/{table_id}/publish", response_model=TableRead)
-async def publish_table(
-    table_id: Id, request: Request, principal: Principal = Depends(admin)
-) -> TableRead:
+async def publish_table(table_id: Id, db: Db, clock: AppClock, principal: TenantAdmin) -> TableRead:
     """Publish [发布] a table: rows can be imported, custom pages can use it."""
-    async with request.app.state.db.transaction() as session:
-        table = await service.publish_table(
-            session, principal.tenant_id, table_id, request.app.state.clock
-        )
+    async with db.transaction() as session:
+        table = await service.publish_table(session, principal.tenant_id, table_id, clock)
         return _read(table)
 
 
@@ -146,9 +135,9 @@ async def publish_table(
 
 
 @router.get("/{table_id}/template.csv", response_class=Response)
-async def template(table_id: Id, request: Request, principal: Principal = Depends(admin)):
+async def template(table_id: Id, db: Db, principal: TenantAdmin):
     """The import template [导出模板]: the header row, UTF-8 with BOM."""
-    async with request.app.state.db.reader() as session:
+    async with db.reader() as session:
         table = await service.get_table(session, principal.tenant_id, table_id)
     body = csvfile.template_bytes([f["name"] for f in table.fields])
     headers = _download(f"{_file_stem(table)}.csv")
@@ -156,11 +145,11 @@ async def template(table_id: Id, request: Request, principal: Principal = Depend
 
 
 @router.get("/{table_id}/export.csv", response_class=StreamingResponse)
-async def export(table_id: Id, request: Request, principal: Principal = Depends(admin)):
+async def export(table_id: Id, request: Request, db: Db, principal: TenantAdmin):
     """Every row as an import reads it back (dictionary keys, cells that start a formula
     escaped). Encrypted and masked fields are in clear for users with the permission to
     export encrypted data (audited), otherwise left out."""
-    db, keys = request.app.state.db, keys_of(request)
+    db, keys = db, keys_of(request)
     clear = DATA_EXPORT_CLEAR in principal.permissions
     async with db.reader() as session:
         table = await service.get_table(session, principal.tenant_id, table_id)
@@ -233,7 +222,7 @@ async def browse_rows(
 
 @router.post("/{table_id}/rows/search", response_model=RowPage)
 async def search_rows(
-    table_id: Id, body: RowSearch, request: Request, principal: Principal = Depends(admin)
+    table_id: Id, body: RowSearch, request: Request, principal: TenantAdmin
 ) -> RowPage:
     """Search rows [数据表查询]: `q` matches the index exactly (also an encrypted one) or
     part of an unencrypted value; the value travels in the body, never in the URL."""
@@ -252,6 +241,8 @@ async def search_rows(
 async def start_import(
     table_id: Id,
     request: Request,
+    db: Db,
+    settings: AppSettings,
     file: UploadFile = File(description=".csv, ≤20 MB, name of Chinese/letters/digits/_"),
     mode: Literal["append", "replace"] = Form(
         "append", description="append to the rows, or replace them all"
@@ -266,14 +257,14 @@ async def start_import(
     principal: Principal = Depends(admin),
 ) -> ImportRead:
     """Upload a CSV [导入数据]; it is imported in the background, all or nothing."""
-    db, runner = request.app.state.db, runner_of(request)
+    db, runner = db, runner_of(request)
     async with db.reader() as session:
         table = await service.get_table(session, principal.tenant_id, table_id)
     service.require_published(table)
     name = file.filename or ""
     csvfile.check_upload(name, min(file.size or 1, csvfile.MAX_FILE_BYTES + 1))
     header = [f["name"] for f in table.fields]
-    path = await _save_upload(file, request.app.state.settings.data_dir)
+    path = await _save_upload(file, settings.data_dir)
     job = None
     try:
         upload = await asyncio.to_thread(check_upload, name, path, header)
@@ -349,11 +340,11 @@ async def _save_upload(file: UploadFile, data_dir: Path) -> Path:
 
 @router.get("/{table_id}/imports", response_model=ImportList)
 async def list_imports(
-    table_id: Id, request: Request, principal: Principal = Depends(admin)
+    table_id: Id, request: Request, db: Db, principal: TenantAdmin
 ) -> ImportList:
     """The table's latest imports and their results, newest first."""
     runner = runner_of(request)
-    async with request.app.state.db.reader() as session:
+    async with db.reader() as session:
         await service.get_table(session, principal.tenant_id, table_id)
         jobs = await JobRepository(session, principal.tenant_id).recent(table_id)
         return ImportList(items=[ImportRead.model_validate(runner.view(j)) for j in jobs])
@@ -361,11 +352,11 @@ async def list_imports(
 
 @router.get("/{table_id}/imports/{job_id}", response_model=ImportRead)
 async def show_import(
-    table_id: Id, job_id: Id, request: Request, principal: Principal = Depends(admin)
+    table_id: Id, job_id: Id, request: Request, db: Db, principal: TenantAdmin
 ) -> ImportRead:
     """Progress and result [导入结果] of one import."""
     runner = runner_of(request)
-    async with request.app.state.db.reader() as session:
+    async with db.reader() as session:
         job: ImportJob = await JobRepository(session, principal.tenant_id).get(job_id)
         if job.table_id != table_id:
             raise NotFound(f"import {job_id} not found")
@@ -373,11 +364,9 @@ async def show_import(
 
 
 @router.get("/{table_id}/imports/{job_id}/rejected.csv", response_class=Response)
-async def rejected_csv(
-    table_id: Id, job_id: Id, request: Request, principal: Principal = Depends(admin)
-):
+async def rejected_csv(table_id: Id, job_id: Id, db: Db, principal: TenantAdmin):
     """The refused lines of an import as CSV: line, field, rule, reason (never the values)."""
-    async with request.app.state.db.reader() as session:
+    async with db.reader() as session:
         job: ImportJob = await JobRepository(session, principal.tenant_id).get(job_id)
         if job.table_id != table_id:
             raise NotFound(f"import {job_id} not found")
