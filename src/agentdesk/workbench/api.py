@@ -46,9 +46,9 @@ class Dial(BaseModel):
 
 
 async def current_agent(
-    request: Request, principal: Principal = Depends(require_tenant(WORKBENCH_USE))
+    db: Db, principal: Principal = Depends(require_tenant(WORKBENCH_USE))
 ) -> tuple[Principal, AgentRef]:
-    async with request.app.state.db.reader() as session:
+    async with db.reader() as session:
         return principal, await agent_of(session, principal)
 
 
