@@ -120,6 +120,23 @@ class SecurityHeaders:
 OUTBOX_PRUNE_KIND = "outbox.prune"
 
 
+class _StateClock(Clock):
+    """The app's clock as long-lived resources see it: whatever `app.state.clock` is at each
+    reading (tests put a FakeClock on a running app; imports and jobs follow it)."""
+
+    def __init__(self, state):
+        self._state = state
+
+    def now(self):
+        return self._state.clock.now()
+
+    def monotonic(self) -> float:
+        return self._state.clock.monotonic()
+
+    def timestamp(self) -> float:
+        return self._state.clock.timestamp()
+
+
 async def _retention_hours(session) -> int:
     return await get_param(session, "event_retention_hours")
 
@@ -164,11 +181,12 @@ def create_app(settings: Settings, job_kinds: Iterable[JobKind] = ()) -> FastAPI
             send_timeout=settings.stream_send_timeout_seconds,
             max_backlog=settings.stream_max_backlog,
         )
-        imports = importer.ImportRunner(db, keys, clock)
+        follows = _StateClock(app.state)
+        imports = importer.ImportRunner(db, keys, follows)
         jobs = JobRunner(
             db,
             JobRegistry(_job_kinds(settings, imports, extra_kinds)),
-            lambda: app.state.clock.now(),  # per call: tests swap the clock of a live app
+            follows.now,
             poll_seconds=settings.job_poll_seconds,
             concurrency=settings.job_concurrency,
         )
