@@ -1,7 +1,7 @@
 """The application factory: `create_app(settings)` wires engines, bus, hub and routers."""
 
-import asyncio
 import logging
+from collections.abc import Iterable
 from contextlib import asynccontextmanager
 from urllib.parse import urlencode
 
@@ -18,8 +18,12 @@ from agentdesk.auth.deps import CSRF_COOKIE
 from agentdesk.auth.pages import not_found_page
 from agentdesk.auth.service import SessionSigner
 from agentdesk.config import Settings
+from agentdesk.config_center.basetables import importer
+from agentdesk.jobs.registry import JobContext, JobKind, JobRegistry
+from agentdesk.jobs.runner import JobRunner
 from agentdesk.kit.bodylimit import BodyLimit
 from agentdesk.kit.clock import Clock
+from agentdesk.kit.crypto import data_keyring
 from agentdesk.kit.errors import (
     DomainError,
     NotFound,
@@ -131,21 +135,62 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def _start_outbox_pruning(db: Database, settings: Settings, clock: Clock) -> asyncio.Task:
-    """Keep the outbox to the system parameter `event_retention_hours` (read each round)."""
+OUTBOX_PRUNE_KIND = "outbox.prune"
 
-    async def retention_hours(session) -> int:
-        return await get_param(session, "event_retention_hours")
 
-    return asyncio.create_task(
-        retention.prune_forever(db, retention_hours, settings.outbox_prune_seconds, clock),
-        name="outbox-prune",
+class _StateClock(Clock):
+    """The app's clock as long-lived resources see it: whatever `app.state.clock` is at each
+    reading (tests put a FakeClock on a running app; imports and jobs follow it)."""
+
+    def __init__(self, state):
+        self._state = state
+
+    def now(self):
+        return self._state.clock.now()
+
+    def monotonic(self) -> float:
+        return self._state.clock.monotonic()
+
+    def timestamp(self) -> float:
+        return self._state.clock.timestamp()
+
+
+async def _retention_hours(session) -> int:
+    return await get_param(session, "event_retention_hours")
+
+
+def _outbox_prune_kind(settings: Settings) -> JobKind:
+    """Keep the outbox to the system parameter `event_retention_hours` (read each round): a
+    periodic job, so one worker prunes per round however many run."""
+
+    async def prune(job: JobContext) -> None:
+        deleted = await retention.prune_expired(job.db, _retention_hours, job.now)
+        if deleted:
+            log.info("pruned %d outbox events past the retention", deleted)
+
+    return JobKind(
+        OUTBOX_PRUNE_KIND, prune, max_attempts=3, every_seconds=settings.outbox_prune_seconds
     )
 
 
-def create_app(settings: Settings) -> FastAPI:
+def _job_kinds(settings: Settings, imports: importer.ImportRunner, extra) -> list[JobKind]:
+    """Every job kind, registered here and only here (no import side effects)."""
+    kinds = [imports.job_kind(), *extra]
+    if settings.run_background_tasks:
+        kinds.append(_outbox_prune_kind(settings))
+    return kinds
+
+
+def create_app(settings: Settings, job_kinds: Iterable[JobKind] = ()) -> FastAPI:
+    """The application. Its resources are built in the lifespan and stopped on shutdown;
+    routes get them through `agentdesk.resources` (`Db`, `AppClock`, …). `job_kinds` adds
+    kinds beside the built-in ones (tests)."""
+    extra_kinds = list(job_kinds)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        clock = Clock()
+        keys = data_keyring(settings.secret_key, settings.key_material)
         db = Database(settings.database_url)
         bus = make_bus(settings.bus_url)
         hub = StreamHub(
@@ -154,22 +199,36 @@ def create_app(settings: Settings) -> FastAPI:
             send_timeout=settings.stream_send_timeout_seconds,
             max_backlog=settings.stream_max_backlog,
         )
+        follows = _StateClock(app.state)
+        imports = importer.ImportRunner(db, keys, follows)
+        jobs = JobRunner(
+            db,
+            JobRegistry(_job_kinds(settings, imports, extra_kinds)),
+            follows.now,
+            poll_seconds=settings.job_poll_seconds,
+            concurrency=settings.job_concurrency,
+        )
         db.after_commit_hooks.append(bus.publish)
         bus.subscribe(hub.on_bus)
-        app.state.db, app.state.bus, app.state.hub = db, bus, hub
+        app.state.clock, app.state.keys, app.state.db = clock, keys, db
+        app.state.bus, app.state.hub = bus, hub
+        app.state.imports, app.state.jobs = imports, jobs
         await bus.start()
         await hub.start()
+        await importer.start_up(imports, settings.data_dir)
+        await jobs.start()
         background = []
         if settings.run_background_tasks:
             from agentdesk.telephony.runner import start_background
 
             background = await start_background(app)
-            background.append(_start_outbox_pruning(db, settings, app.state.clock))
         background.append(start_sampler(app))
         try:
             yield
         finally:
-            # Timers first and awaited: a claimed one rolls back and another worker takes it.
+            # Jobs and timers first and awaited: a claimed timer rolls back and another worker
+            # takes it; a running job is handed back (an import rolls back, marked failed).
+            await jobs.stop()
             await stop_tasks(background)
             await hub.stop()
             await bus.stop()
@@ -181,7 +240,6 @@ def create_app(settings: Settings) -> FastAPI:
         title="agentdesk", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None
     )
     app.state.settings = settings
-    app.state.clock = Clock()
     app.state.signer = SessionSigner(settings.secret_key)
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _request_validation_error)

@@ -72,8 +72,21 @@ class Settings:
     stream_max_backlog: int = 1000
     stream_send_timeout_seconds: float = 10.0
     timer_poll_seconds: float = 0.2
-    # How often the outbox drops events older than the system parameter event_retention_hours.
+    # How often the outbox drops events older than the system parameter event_retention_hours
+    # (a periodic job: one run per interval across all workers).
     outbox_prune_seconds: float = 600.0
+    # How often an idle job runner looks for due jobs (a commit that enqueues one wakes it
+    # at once in its own process), and how many jobs one process runs at a time.
+    job_poll_seconds: float = 0.5
+    job_concurrency: int = 2
+    # Explicit data keys `id:base64key,…` (the first encrypts, all decrypt; key rotation)
+    # and the blind-index key (base64, ≥16 bytes); both derived from secret_key when empty.
+    data_keys: str = field(default="", repr=False)
+    blind_index_key: str = field(default="", repr=False)
+    # For `agentdesk sim` (a client of a running server): AGENTDESK_URL, and whether PORT
+    # was given (then http://127.0.0.1:PORT).
+    sim_server_url: str = ""
+    port_given: bool = False
     # The sample pages of examples/ the demo tenant's pops, whitelist and interface point at.
     examples_origin: str = "http://127.0.0.1:8001"
     # The largest request body accepted (413 beyond), checked before anything parses it: a
@@ -89,6 +102,14 @@ class Settings:
     @property
     def origin(self) -> str:
         return self.public_origin or f"http://{self.host}:{self.port}"
+
+    @property
+    def key_material(self) -> dict[str, str]:
+        """The explicit keys under the names `kit.crypto.data_keyring` reads them by."""
+        return {
+            "AGENTDESK_DATA_KEYS": self.data_keys,
+            "AGENTDESK_BLIND_INDEX_KEY": self.blind_index_key,
+        }
 
     @property
     def is_sqlite(self) -> bool:
@@ -121,4 +142,8 @@ class Settings:
             metrics_token=env.get("AGENTDESK_METRICS_TOKEN", ""),
             log_format=_log_format(env.get("AGENTDESK_LOG_FORMAT", "json")),
             log_level=env.get("AGENTDESK_LOG_LEVEL", "INFO").upper(),
+            data_keys=env.get("AGENTDESK_DATA_KEYS", ""),
+            blind_index_key=env.get("AGENTDESK_BLIND_INDEX_KEY", ""),
+            sim_server_url=env.get("AGENTDESK_URL", "").strip().rstrip("/"),
+            port_given=bool(env.get("PORT")),
         )

@@ -36,8 +36,7 @@ def use_keys(server, monkeypatch, keys: str) -> None:
     """The environment of a restarted server: the key list it builds its ring from."""
     monkeypatch.setenv("AGENTDESK_DATA_KEYS", keys)
     state = server.app.state
-    state.base_table_keys = None
-    state.base_table_imports.keys = data_keyring(
+    state.keys = state.imports.keys = data_keyring(
         server.settings.secret_key, {"AGENTDESK_DATA_KEYS": keys}
     )
 

@@ -20,6 +20,7 @@ from tests.integration.test_base_tables import (
     start_import,
 )
 from tests.support import seed
+from tests.support.agents import wait_for
 
 # Marked values: the encrypted index (a phone), an encrypted ID and an encrypted number.
 PHONE = "13912345678"
@@ -118,17 +119,18 @@ def test_an_upload_waiting_for_its_job_is_private(server, monkeypatch):
     from agentdesk.config_center.basetables import importer
 
     seen = []
-    original = importer.ImportRunner.start
+    original = importer.ImportRunner.run_job
 
-    def start(self, job, upload):
-        path = Path(upload.source)
+    async def run_job(self, context):  # the upload as its job finds it
+        path = Path(context.payload["path"])
         seen.append((path, path.stat().st_mode & 0o777, path.parent.stat().st_mode & 0o777))
-        return original(self, job, upload)
+        return await original(self, context)
 
-    monkeypatch.setattr(importer.ImportRunner, "start", start)
+    monkeypatch.setattr(importer.ImportRunner, "run_job", run_job)
     with admin(server) as client:
         table = make_table(client, fields=FIELDS)
         assert start_import(client, table["id"], csv_file(GOOD, header=HEADER)).status_code == 202
+        wait_for(lambda: seen)  # the job runs after the answer
     ((path, mode, folder_mode),) = seen
     assert path.is_relative_to(server.settings.data_dir)  # not the shared temp folder
     assert (mode, folder_mode) == (0o600, 0o700)

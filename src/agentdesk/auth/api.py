@@ -9,6 +9,7 @@ from agentdesk.auth import service, throttle
 from agentdesk.auth.deps import (
     CSRF_COOKIE,
     SESSION_COOKIE,
+    AppSigner,
     check_csrf,
     csrf_token_for,
     current_principal,
@@ -28,6 +29,7 @@ from agentdesk.auth.schemas import (
     TokenRead,
 )
 from agentdesk.kit.errors import Unauthorized, ValidationFailed
+from agentdesk.resources import AppClock, Db
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 log = logging.getLogger(__name__)
@@ -91,32 +93,44 @@ async def _checked_login(request: Request, username: str, password: str) -> User
 
 
 @router.post("/login", response_model=LoginResult)
-async def login(body: LoginRequest, request: Request, response: Response) -> LoginResult:
+async def login(
+    body: LoginRequest,
+    request: Request,
+    db: Db,
+    clock: AppClock,
+    signer: AppSigner,
+    response: Response,
+) -> LoginResult:
     """Log in with a business account; sets an HttpOnly, SameSite session cookie.
 
     Failed attempts are throttled per account and per address (429 with Retry-After)."""
     check_csrf(request)
     user = await _checked_login(request, body.username, body.password)
-    async with request.app.state.db.transaction() as session:
-        cookie = await service.create_session(
-            session, request.app.state.signer, user, request.app.state.clock.now()
-        )
+    async with db.transaction() as session:
+        cookie = await service.create_session(session, signer, user, clock.now())
         principal = await service.principal_for(session, user)
     _set_session_cookie(request, response, cookie)
     return LoginResult(**_principal_read(principal), csrf_token=_rotate_csrf(request))
 
 
 @router.post("/logout", status_code=204)
-async def logout(request: Request, response: Response, body: LogoutRequest | None = None) -> None:
+async def logout(
+    request: Request,
+    db: Db,
+    clock: AppClock,
+    signer: AppSigner,
+    response: Response,
+    body: LogoutRequest | None = None,
+) -> None:
     """Log out: every session and API token of the user ends (issue 8.4); with
     `{"everywhere": false}` only this session."""
     check_csrf(request)
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        async with request.app.state.db.transaction() as session:
-            user_id = await service.end_session(session, request.app.state.signer, cookie)
+        async with db.transaction() as session:
+            user_id = await service.end_session(session, signer, cookie)
             if user_id is not None and (body is None or body.everywhere):
-                await service.end_everything(session, user_id, request.app.state.clock.now())
+                await service.end_everything(session, user_id, clock.now())
     response.delete_cookie(SESSION_COOKIE, path="/")
     _rotate_csrf(request)
 
@@ -125,6 +139,9 @@ async def logout(request: Request, response: Response, body: LogoutRequest | Non
 async def change_password(
     body: PasswordChange,
     request: Request,
+    db: Db,
+    clock: AppClock,
+    signer: AppSigner,
     response: Response,
     principal: Principal = Depends(current_principal),
 ) -> None:
@@ -138,12 +155,12 @@ async def change_password(
     except Unauthorized as exc:
         raise ValidationFailed.single("current_password", "wrong", "wrong password") from exc
     new_hash = await hash_password_async(body.new_password)
-    db, now = request.app.state.db, request.app.state.clock.now()
+    db, now = db, clock.now()
     async with db.transaction() as session:
         user = await session.get(User, principal.user_id)
         await service.set_password(session, user, new_hash, now)
         if not principal.via_token:
-            cookie = await service.create_session(session, request.app.state.signer, user, now)
+            cookie = await service.create_session(session, signer, user, now)
     if not principal.via_token:
         _set_session_cookie(request, response, cookie)
         _rotate_csrf(request)
@@ -174,22 +191,22 @@ def _token_read(row: ApiToken, now, model=TokenRead, **extra):
 
 @router.get("/tokens", response_model=TokenList)
 async def list_tokens(
-    request: Request, principal: Principal = Depends(current_principal)
+    db: Db, clock: AppClock, principal: Principal = Depends(current_principal)
 ) -> TokenList:
     """Your API tokens, newest first: created, expires, last used, revoked."""
-    now = request.app.state.clock.now()
-    async with request.app.state.db.reader() as session:
+    now = clock.now()
+    async with db.reader() as session:
         rows = await service.list_api_tokens(session, principal.user_id)
     return TokenList(items=[_token_read(r, now) for r in rows], total=len(rows))
 
 
 @router.post("/tokens", response_model=TokenCreated, status_code=201)
 async def create_token(
-    body: TokenCreate, request: Request, principal: Principal = Depends(current_principal)
+    body: TokenCreate, db: Db, clock: AppClock, principal: Principal = Depends(current_principal)
 ) -> TokenCreated:
     """Create an API token for the REST API (shown once; only its hash is kept)."""
-    now = request.app.state.clock.now()
-    async with request.app.state.db.transaction() as session:
+    now = clock.now()
+    async with db.transaction() as session:
         user = await session.get(User, principal.user_id)
         row = await service.create_api_token_row(
             session, user, body.name, days=body.expires_in_days, now=now
@@ -199,12 +216,13 @@ async def create_token(
 
 @router.delete("/tokens/{token_id}", status_code=204)
 async def revoke_token(
-    request: Request,
+    db: Db,
+    clock: AppClock,
     token_id: int = Path(ge=1, le=2**63 - 1),
     principal: Principal = Depends(current_principal),
 ) -> Response:
     """Revoke one of your API tokens; it stops working at once."""
-    now = request.app.state.clock.now()
-    async with request.app.state.db.transaction() as session:
+    now = clock.now()
+    async with db.transaction() as session:
         await service.revoke_api_token(session, principal.user_id, token_id, now)
     return Response(status_code=204)

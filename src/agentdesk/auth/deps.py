@@ -1,10 +1,13 @@
 """FastAPI dependencies: who is calling, CSRF for cookie sessions, permission checks."""
 
 import secrets
+from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.requests import HTTPConnection
 
 from agentdesk.auth import service
+from agentdesk.auth.permissions import CONFIG_MANAGE, PLATFORM_MANAGE, USERS_MANAGE
 from agentdesk.auth.principal import Principal
 from agentdesk.kit.errors import Forbidden, Unauthorized
 
@@ -84,3 +87,19 @@ def require_tenant(permission: str):
         return principal
 
     return dependency
+
+
+# The principals routes ask for, as types: `principal: TenantAdmin` instead of
+# `principal: Principal = Depends(require_tenant(CONFIG_MANAGE))`.
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
+TenantAdmin = Annotated[Principal, Depends(require_tenant(CONFIG_MANAGE))]
+UserManager = Annotated[Principal, Depends(require_tenant(USERS_MANAGE))]
+OpsAdmin = Annotated[Principal, Depends(require(PLATFORM_MANAGE))]
+
+
+def signer_of(connection: HTTPConnection) -> service.SessionSigner:
+    return connection.app.state.signer
+
+
+AppSigner = Annotated[service.SessionSigner, Depends(signer_of)]

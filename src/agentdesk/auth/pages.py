@@ -8,6 +8,7 @@ from agentdesk.auth.permissions import CONFIG_MANAGE, PLATFORM_MANAGE, WORKBENCH
 from agentdesk.auth.principal import Principal
 from agentdesk.kit.messages import translate
 from agentdesk.kit.redirects import safe_next
+from agentdesk.resources import AppSettings
 from agentdesk.web import csp, templates
 from agentdesk.web.i18n import pick_language
 
@@ -65,9 +66,13 @@ def home_for(principal: Principal) -> str:
 
 
 @router.get("/login", response_class=HTMLResponse)
-async def login_page(request: Request, principal: Principal | None = Depends(optional_principal)):
+async def login_page(
+    request: Request,
+    settings: AppSettings,
+    principal: Principal | None = Depends(optional_principal),
+):
     """The login form; `next` (where to go afterwards) is checked here, not in the browser."""
-    origin = request.app.state.settings.origin
+    origin = settings.origin
     next_url = safe_next(request.query_params.get("next"), origin)
     return render(request, "login.html", principal, next_url=next_url)
 

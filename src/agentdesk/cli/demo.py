@@ -1,7 +1,5 @@
 """The demo tenant: seeded once, kept on later runs (R-SIM-2)."""
 
-import os
-
 from sqlalchemy import func, select
 
 from agentdesk.auth.models import User
@@ -63,7 +61,10 @@ async def seed_demo(settings: Settings) -> bool:
                 await retarget_examples(session, tenant.id, settings.examples_origin)
                 return False
             await _seed(
-                session, examples_origin=settings.examples_origin, secret_key=settings.secret_key
+                session,
+                examples_origin=settings.examples_origin,
+                secret_key=settings.secret_key,
+                key_material=settings.key_material,
             )
             return True
     finally:
@@ -71,7 +72,10 @@ async def seed_demo(settings: Settings) -> bool:
 
 
 async def _seed(
-    session, examples_origin: str = EXAMPLES_ORIGIN, secret_key: str | None = None
+    session,
+    examples_origin: str = EXAMPLES_ORIGIN,
+    secret_key: str | None = None,
+    key_material: dict[str, str] | None = None,
 ) -> None:
     if not await session.scalar(select(User).where(User.username == "ops")):
         await create_user(
@@ -134,7 +138,7 @@ async def _seed(
     await _seed_pops(session, tenant.id, examples_origin)
     await _seed_internal_pages(session, tenant.id, examples_origin)
     if secret_key:  # the rows are encrypted with keys derived from it
-        await _seed_base_table(session, tenant.id, secret_key)
+        await _seed_base_table(session, tenant.id, secret_key, key_material or {})
 
 
 async def _seed_pops(session, tenant_id: int, origin: str) -> None:
@@ -261,7 +265,7 @@ async def _seed_internal_pages(session, tenant_id: int, origin: str) -> None:
             interface_id=api.id,
         ),
     )
-    await custompages.publish_page(session, tenant_id, page.id)
+    await custompages.publish_page(session, tenant_id, page.id, Clock().now())
     await _add_internal_pop(session, tenant_id, "内部页面 Internal (interface)", page.id)
 
 
@@ -285,7 +289,9 @@ async def _add_internal_pop(session, tenant_id: int, name: str, custom_page_id: 
     )
 
 
-async def _seed_base_table(session, tenant_id: int, secret_key: str) -> None:
+async def _seed_base_table(
+    session, tenant_id: int, secret_key: str, key_material: dict[str, str]
+) -> None:
     """Scenario 5 of the guide: a published base table of customers (phone number as the
     encrypted index, the ID number encrypted and masked), a custom page over it, and an
     internal pop page showing it."""
@@ -320,7 +326,7 @@ async def _seed_base_table(session, tenant_id: int, secret_key: str) -> None:
         ),
     )
     table = await basetables.publish_table(session, tenant_id, table.id, Clock())
-    codec = basetables.codec_for(table, basetables.data_keys(secret_key, os.environ))
+    codec = basetables.codec_for(table, basetables.data_keys(secret_key, key_material))
     columns = codec.valid_columns([list(customer) for customer in DEMO_CUSTOMERS])
     index_keys, plain, secret = codec.encode(columns, codec.index_keys(columns))
     session.add_all(
@@ -347,7 +353,7 @@ async def _seed_base_table(session, tenant_id: int, secret_key: str) -> None:
             ],
         ),
     )
-    await custompages.publish_page(session, tenant_id, page.id)
+    await custompages.publish_page(session, tenant_id, page.id, Clock().now())
     await _add_internal_pop(session, tenant_id, "内部页面 Internal (base table)", page.id)
 
 

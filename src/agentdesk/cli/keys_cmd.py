@@ -15,7 +15,6 @@ continues with what is still under another key.
 """
 
 import asyncio
-import os
 
 from agentdesk.config import Settings
 from agentdesk.config_center.basetables.rotation import TableRotated, rotate_keys
@@ -32,9 +31,9 @@ def _print_table(done: TableRotated) -> None:
     )
 
 
-async def rotate(settings: Settings, env, batch: int = 1000) -> tuple[int, int]:
+async def rotate(settings: Settings, batch: int = 1000) -> tuple[int, int]:
     """Rotate rows and headers; returns (rows re-encrypted, headers re-sealed)."""
-    keys = data_keyring(settings.secret_key, env)
+    keys = data_keyring(settings.secret_key, settings.key_material)
     print(f"active key: {keys.active_id}; keys that still decrypt: {', '.join(keys.key_ids)}")
     db = Database(settings.database_url)
     try:
@@ -50,7 +49,7 @@ async def rotate(settings: Settings, env, batch: int = 1000) -> tuple[int, int]:
 
 def cmd_rotate(args) -> int:
     settings = Settings.from_env()
-    asyncio.run(rotate(settings, os.environ, batch=args.batch))
+    asyncio.run(rotate(settings, batch=args.batch))
     return 0
 
 

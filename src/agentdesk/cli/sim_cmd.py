@@ -2,7 +2,6 @@
 
 import contextlib
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -17,15 +16,14 @@ HOW_TO_CHOOSE = (
 )
 
 
-def server_url(args, settings: Settings, env=None) -> tuple[str, str]:
+def server_url(args, settings: Settings) -> tuple[str, str]:
     """The server to talk to and where that choice came from, in this order: --server,
     AGENTDESK_URL, PORT, the URL the running server recorded in the data dir, the default."""
-    env = os.environ if env is None else env
     if args.server:
         return args.server.rstrip("/"), "--server"
-    if env.get("AGENTDESK_URL"):
-        return env["AGENTDESK_URL"].rstrip("/"), "AGENTDESK_URL"
-    if env.get("PORT"):
+    if settings.sim_server_url:
+        return settings.sim_server_url, "AGENTDESK_URL"
+    if settings.port_given:
         return f"http://127.0.0.1:{settings.port}", "PORT"
     recorded = settings.data_dir / SERVER_URL_FILE
     if recorded.is_file() and recorded.read_text().strip():

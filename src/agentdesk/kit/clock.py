@@ -11,6 +11,10 @@ class Clock:
     def monotonic(self) -> float:
         return time.monotonic()
 
+    def timestamp(self) -> float:
+        """Unix seconds (signed pop parameters, call ids)."""
+        return time.time()
+
 
 class FakeClock(Clock):
     """A clock that only moves when told to (tests)."""
@@ -24,6 +28,9 @@ class FakeClock(Clock):
 
     def monotonic(self) -> float:
         return self._mono
+
+    def timestamp(self) -> float:
+        return self._now.replace(tzinfo=UTC).timestamp()
 
     def advance(self, seconds: float) -> None:
         from datetime import timedelta

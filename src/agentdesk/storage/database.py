@@ -10,6 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 from agentdesk.storage.outbox import write_pending
 
 AfterCommitHook = Callable[[list[dict]], Awaitable[None]]
+# Told the committed session's `info` (flags set during the transaction, e.g. "a job was
+# enqueued"); plain and quick, they run before the event hooks.
+AfterCommitInfoHook = Callable[[dict], None]
 
 
 def _tune_sqlite(dbapi_connection, _record) -> None:
@@ -42,6 +45,7 @@ class Database:
         self.engine = make_engine(url)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
         self.after_commit_hooks: list[AfterCommitHook] = []
+        self.after_commit_info_hooks: list[AfterCommitInfoHook] = []
         # SQLite has one writer: serialising our own writers avoids SQLITE_BUSY upgrades.
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
 
@@ -55,6 +59,8 @@ class Database:
             except BaseException:
                 await session.rollback()
                 raise
+        for info_hook in self.after_commit_info_hooks:
+            info_hook(session.info)
         if events:
             await self._after_commit(events)
 

@@ -5,8 +5,8 @@ transaction and written just before its commit: one counter update per stream (w
 locks the stream's row until commit, so a sequence number is never committed out of order and
 a reconnect with `last_seq` is exact) and one insert for all of them.
 
-The log is kept for the retention (system parameter `event_retention_hours`): `prune_forever`
-deletes older events in small batches, on every worker at once if need be (the deletes are
+The log is kept for the retention (system parameter `event_retention_hours`): the periodic job
+`outbox.prune` (storage/retention.py) deletes older events in small batches, on every worker at once if need be (the deletes are
 idempotent and skip rows another worker is deleting). A cursor whose next event is gone is no
 longer `covered`: the stream then hands the workbench a fresh snapshot instead of a gap.
 """

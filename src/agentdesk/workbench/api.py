@@ -5,12 +5,13 @@ import contextlib
 import json
 import re
 import time
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, Field
 
 from agentdesk.auth import service as auth_service
-from agentdesk.auth.deps import SESSION_COOKIE, require_tenant
+from agentdesk.auth.deps import SESSION_COOKIE, AppSigner, require_tenant
 from agentdesk.auth.permissions import WORKBENCH_USE
 from agentdesk.auth.principal import Principal
 from agentdesk.config_center.screenpop import service as screenpop
@@ -18,6 +19,7 @@ from agentdesk.config_center.screenpop.popparams import pop_values
 from agentdesk.kit.errors import ValidationFailed
 from agentdesk.observability.metrics import observe_frame
 from agentdesk.realtime.hub import StreamClosed, StreamGap
+from agentdesk.resources import AppClock, AppHub, AppSettings, Db
 from agentdesk.storage import outbox
 from agentdesk.telephony import agent_actions
 from agentdesk.telephony.events import call_data, presence_data
@@ -44,10 +46,14 @@ class Dial(BaseModel):
 
 
 async def current_agent(
-    request: Request, principal: Principal = Depends(require_tenant(WORKBENCH_USE))
+    db: Db, principal: Principal = Depends(require_tenant(WORKBENCH_USE))
 ) -> tuple[Principal, AgentRef]:
-    async with request.app.state.db.reader() as session:
+    async with db.reader() as session:
         return principal, await agent_of(session, principal)
+
+
+# The signed-in agent of a workbench route: (principal, agent).
+CurrentAgent = Annotated[tuple[Principal, AgentRef], Depends(current_agent)]
 
 
 async def _act(request: Request, ref: AgentRef, action, *args) -> dict:
@@ -60,20 +66,22 @@ async def _act(request: Request, ref: AgentRef, action, *args) -> dict:
 
 
 @router.get("/state")
-async def workbench_state(request: Request, who=Depends(current_agent)) -> dict:
+async def workbench_state(db: Db, who: CurrentAgent) -> dict:
     """The agent, their state, the current call and the stream position (head)."""
     principal, ref = who
-    async with request.app.state.db.reader() as session:
+    async with db.reader() as session:
         return await snapshot(session, ref, principal)
 
 
 @router.get("/pops")
-async def pops(callid: str, request: Request, who=Depends(current_agent)) -> dict:
+async def pops(
+    callid: str, db: Db, settings: AppSettings, clock: AppClock, who: CurrentAgent
+) -> dict:
     """The pop pages [来电弹屏] to open for one of the agent's calls, in list order (R-WB-3):
     final GET URLs or POST forms, or why a page is blocked. Read at every call, so
     configuration changes apply to the next call."""
     _principal, ref = who
-    async with request.app.state.db.reader() as session:
+    async with db.reader() as session:
         call = await agent_call(session, ref, callid)
         data = call_data(call)
         pages = await screenpop.instructions_for_call(
@@ -82,79 +90,79 @@ async def pops(callid: str, request: Request, who=Depends(current_agent)) -> dic
             "audio_video",
             pop_values(data),
             data["calldata"],
-            request.app.state.settings.origin,
-            int(time.time()),
+            settings.origin,
+            int(clock.timestamp()),
         )
     return {"callid": callid, "pages": [page.model_dump() for page in pages]}
 
 
 @router.get("/webapi-pages")
-async def webapi_pages(request: Request, who=Depends(current_agent)) -> dict:
+async def webapi_pages(db: Db, clock: AppClock, who: CurrentAgent) -> dict:
     """The Web API pop pages to open with the workbench (R-SDK-9), or why one is blocked."""
     _principal, ref = who
-    async with request.app.state.db.reader() as session:
+    async with db.reader() as session:
         pages = await screenpop.webapi_pages(
-            session, ref.tenant_id, "audio_video", int(time.time())
+            session, ref.tenant_id, "audio_video", int(clock.timestamp())
         )
     return {"pages": [page.model_dump() for page in pages]}
 
 
 @router.post("/sign-in")
-async def sign_in(request: Request, who=Depends(current_agent)) -> dict:
+async def sign_in(request: Request, who: CurrentAgent) -> dict:
     """Sign in [签入]."""
     return await _act(request, who[1], agent_actions.do_sign_in)
 
 
 @router.post("/sign-out")
-async def sign_out(request: Request, who=Depends(current_agent)) -> dict:
+async def sign_out(request: Request, who: CurrentAgent) -> dict:
     """Sign out [签出]."""
     return await _act(request, who[1], agent_actions.do_sign_out)
 
 
 @router.post("/ready-state")
-async def ready_state(body: ReadyState, request: Request, who=Depends(current_agent)) -> dict:
+async def ready_state(body: ReadyState, request: Request, who: CurrentAgent) -> dict:
     """Idle [示闲], busy [示忙] or rest [休息] (after the call when in one)."""
     return await _act(request, who[1], agent_actions.do_set_ready_state, body.state)
 
 
 @router.post("/answer")
-async def answer(request: Request, who=Depends(current_agent)) -> dict:
+async def answer(request: Request, who: CurrentAgent) -> dict:
     """Answer the ringing call [应答]."""
     return await _act(request, who[1], agent_actions.do_answer)
 
 
 @router.post("/hangup")
-async def hangup(request: Request, who=Depends(current_agent)) -> dict:
+async def hangup(request: Request, who: CurrentAgent) -> dict:
     """Hang up [挂断]."""
     return await _act(request, who[1], agent_actions.do_agent_hangup)
 
 
 @router.post("/hold")
-async def hold(request: Request, who=Depends(current_agent)) -> dict:
+async def hold(request: Request, who: CurrentAgent) -> dict:
     """Hold [保持]."""
     return await _act(request, who[1], agent_actions.do_hold, True)
 
 
 @router.post("/unhold")
-async def unhold(request: Request, who=Depends(current_agent)) -> dict:
+async def unhold(request: Request, who: CurrentAgent) -> dict:
     """Resume a held call [取消保持]."""
     return await _act(request, who[1], agent_actions.do_hold, False)
 
 
 @router.post("/acw/extend")
-async def extend_acw(body: AcwExtension, request: Request, who=Depends(current_agent)) -> dict:
+async def extend_acw(body: AcwExtension, request: Request, who: CurrentAgent) -> dict:
     """Extend after-call work [延长整理态] (at most 10 minutes in all)."""
     return await _act(request, who[1], agent_actions.do_extend_acw, body.seconds)
 
 
 @router.post("/acw/finish")
-async def finish_acw(request: Request, who=Depends(current_agent)) -> dict:
+async def finish_acw(request: Request, who: CurrentAgent) -> dict:
     """Finish after-call work now [结束整理态]."""
     return await _act(request, who[1], agent_actions.do_finish_acw)
 
 
 @router.post("/dial")
-async def dial(body: Dial, request: Request, who=Depends(current_agent)) -> dict:
+async def dial(body: Dial, request: Request, who: CurrentAgent) -> dict:
     """Place an outbound call [外呼] to a customer number."""
     return await _act(request, who[1], agent_actions.do_dial, body.number, body.mode)
 
@@ -203,13 +211,14 @@ def parse_after(raw: str | None, head: int) -> int | None:
 
 
 @router.websocket("/stream")
-async def stream(websocket: WebSocket, after: str | None = None) -> None:
+async def stream(
+    websocket: WebSocket, db: Db, hub: AppHub, signer: AppSigner, after: str | None = None
+) -> None:
     """Events of the signed-in agent, in order; `after` = last seq seen (replays the gap)."""
     principal = await _websocket_principal(websocket)
     if principal is None or WORKBENCH_USE not in principal.permissions:
         await websocket.close(code=4401)
         return
-    db, hub = websocket.app.state.db, websocket.app.state.hub
     async with db.reader() as session:
         ref = await agent_of(session, principal)
         state = await snapshot(session, ref, principal)
@@ -246,7 +255,7 @@ async def stream(websocket: WebSocket, after: str | None = None) -> None:
 
     async def still_signed_in() -> bool:
         async with db.reader() as session:
-            return await auth_service.session_alive(session, websocket.app.state.signer, cookie)
+            return await auth_service.session_alive(session, signer, cookie)
 
     connection = hub.connect(ref.agent_id, last_seq, send)
     pump = asyncio.create_task(connection.run())

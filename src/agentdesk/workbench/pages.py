@@ -12,6 +12,7 @@ from agentdesk.config_center.custompages.render import load_render_plan, run_ren
 from agentdesk.config_center.screenpop import service as screenpop
 from agentdesk.kit.errors import NotFound
 from agentdesk.kit.validation import Id
+from agentdesk.resources import AppSettings, Db
 from agentdesk.telephony.actions import PHONE_NUMBER
 from agentdesk.telephony.states import LABELS
 from agentdesk.workbench.service import agent_call, agent_of
@@ -37,6 +38,8 @@ async def internal_pop_page(
     custom_page_id: Id,
     callid: str,
     request: Request,
+    db: Db,
+    settings: AppSettings,
     principal: Principal = Depends(current_principal),
 ):
     """An internal pop page [内部页面]: the tenant's published custom page filled with the data
@@ -45,8 +48,7 @@ async def internal_pop_page(
     Only for a call of the signed-in agent, and only for a custom page an enabled internal pop
     page of the agent's tenant shows; errors come back as a message in the page."""
     principal.require(WORKBENCH_USE)
-    settings = request.app.state.settings
-    async with request.app.state.db.reader() as session:
+    async with db.reader() as session:
         ref = await agent_of(session, principal)
         call = await agent_call(session, ref, callid)
         if not await screenpop.shows_custom_page(session, ref.tenant_id, custom_page_id):

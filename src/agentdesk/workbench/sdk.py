@@ -6,6 +6,7 @@ from functools import cache
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from agentdesk.resources import AppSettings
 from agentdesk.web import SDK_DIR
 
 router = APIRouter(include_in_schema=False)
@@ -36,9 +37,9 @@ def render_sdk(origins: list[str]) -> str:
 
 
 @router.get(f"{SDK_PATH}/AICCSupport.js")
-async def aicc_support_js(request: Request) -> Response:
+async def aicc_support_js(request: Request, settings: AppSettings) -> Response:
     request_origin = f"{request.url.scheme}://{request.url.netloc}"
-    origins = trusted_origins(request.app.state.settings.origin, request_origin)
+    origins = trusted_origins(settings.origin, request_origin)
     return Response(
         render_sdk(origins),
         media_type="text/javascript; charset=utf-8",

@@ -1,8 +1,7 @@
 """REST API of base tables [基础表配置] and their data [数据表查询]:
 /api/config/base-tables (tenant admins).
 
-Key material is read here, at the edge: the application secret from the settings and
-optional explicit keys from the environment (see `service.data_keys`).
+The key ring is the application's one (built by create_app from the settings).
 
 Rows are searched by POST (`/rows/search`): a search value may be an encrypted field's
 value, and a URL's query ends up in access logs, proxies and browser history.
@@ -12,7 +11,6 @@ import asyncio
 import logging
 import os
 import re
-from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
@@ -21,7 +19,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from agentdesk.auth.deps import require_tenant
+from agentdesk.auth.deps import TenantAdmin, require_tenant
 from agentdesk.auth.permissions import CONFIG_MANAGE, DATA_EXPORT_CLEAR
 from agentdesk.auth.principal import Principal
 from agentdesk.config_center.basetables import csvfile, importer, service
@@ -41,7 +39,6 @@ from agentdesk.config_center.basetables.schemas import (
 )
 from agentdesk.config_center.basetables.upload import (
     check_upload,
-    clean_uploads,
     count_records,
     new_upload_file,
 )
@@ -49,54 +46,25 @@ from agentdesk.kit.crypto import KeyRing
 from agentdesk.kit.errors import NotFound, ValidationFailed
 from agentdesk.kit.messages import translate
 from agentdesk.kit.validation import INT64_MAX, Id, PageNumber
+from agentdesk.resources import AppClock, AppSettings, Db
 from agentdesk.web.i18n import request_language
 
 log = logging.getLogger(__name__)
 audit = logging.getLogger("agentdesk.audit")
 
 
-@asynccontextmanager
-async def _lifespan(app):
-    """At start-up, delete uploads dead processes left behind and fail the imports of dead
-    workers; on shutdown, stop this process's imports: each rolls back and is marked failed."""
-    removed = clean_uploads(app.state.settings.data_dir, importer.pid_alive)
-    if removed:
-        log.info("deleted %d upload(s) left by stopped processes", removed)
-    runner = _runner(app.state)
-    try:
-        await runner.fail_dead_jobs()
-    except Exception:  # never keep the server from starting; the lease still expires
-        log.exception("could not fail the imports of stopped workers")
-    yield
-    await runner.stop()
-
-
-router = APIRouter(
-    prefix="/api/config/base-tables", tags=["config: base tables"], lifespan=_lifespan
-)
+router = APIRouter(prefix="/api/config/base-tables", tags=["config: base tables"])
 admin = require_tenant(CONFIG_MANAGE)
 UNSAFE_FILE_CHARS = re.compile(r"[^A-Za-z0-9_\-\u3400-\u4dbf\u4e00-\u9fff]+")
 
 
-def _keys(state) -> KeyRing:
-    if getattr(state, "base_table_keys", None) is None:
-        state.base_table_keys = service.data_keys(state.settings.secret_key, os.environ)
-    return state.base_table_keys
-
-
 def keys_of(request: Request) -> KeyRing:
-    """The application's key ring (built once; interfaces use it too)."""
-    return _keys(request.app.state)
-
-
-def _runner(state) -> importer.ImportRunner:
-    if getattr(state, "base_table_imports", None) is None:
-        state.base_table_imports = importer.ImportRunner(state.db, _keys(state), state.clock)
-    return state.base_table_imports
+    """The application's key ring (built once by create_app; interfaces use it too)."""
+    return request.app.state.keys
 
 
 def runner_of(request: Request) -> importer.ImportRunner:
-    return _runner(request.app.state)
+    return request.app.state.imports
 
 
 def _import_read(view: dict, lang: str) -> ImportRead:
@@ -129,59 +97,47 @@ def _file_stem(table: BaseTable) -> str:
 
 
 @router.get("", response_model=TableList)
-async def list_tables(request: Request, principal: Principal = Depends(admin)) -> TableList:
+async def list_tables(db: Db, principal: TenantAdmin) -> TableList:
     """The tenant's base tables (at most 5), oldest first."""
-    async with request.app.state.db.reader() as session:
+    async with db.reader() as session:
         tables = await service.list_tables(session, principal.tenant_id)
         return TableList(items=[_read(t) for t in tables], total=len(tables), limit=MAX_TABLES)
 
 
 @router.post("", response_model=TableRead, status_code=201)
-async def create_table(
-    body: TableWrite, request: Request, principal: Principal = Depends(admin)
-) -> TableRead:
+async def create_table(body: TableWrite, db: Db, principal: TenantAdmin) -> TableRead:
     """Create a base table with its fields (a draft until published)."""
-    async with request.app.state.db.transaction() as session:
+    async with db.transaction() as session:
         return _read(await service.create_table(session, principal.tenant_id, body))
 
 
 @router.get("/{table_id}", response_model=TableRead)
-async def show_table(
-    table_id: Id, request: Request, principal: Principal = Depends(admin)
-) -> TableRead:
+async def show_table(table_id: Id, db: Db, principal: TenantAdmin) -> TableRead:
     """One base table with its fields."""
-    async with request.app.state.db.reader() as session:
+    async with db.reader() as session:
         return _read(await service.get_table(session, principal.tenant_id, table_id))
 
 
 @router.put("/{table_id}", response_model=TableRead)
-async def update_table(
-    table_id: Id, body: TableWrite, request: Request, principal: Principal = Depends(admin)
-) -> TableRead:
+async def update_table(table_id: Id, body: TableWrite, db: Db, principal: TenantAdmin) -> TableRead:
     """Replace a table's name, description and fields (limited once published)."""
-    async with request.app.state.db.transaction() as session:
+    async with db.transaction() as session:
         return _read(await service.update_table(session, principal.tenant_id, table_id, body))
 
 
 @router.delete("/{table_id}", status_code=204)
-async def delete_table(
-    table_id: Id, request: Request, principal: Principal = Depends(admin)
-) -> Response:
+async def delete_table(table_id: Id, db: Db, principal: TenantAdmin) -> Response:
     """Delete a base table, its rows and its import history."""
-    async with request.app.state.db.transaction() as session:
+    async with db.transaction() as session:
         await service.delete_table(session, principal.tenant_id, table_id)
     return Response(status_code=204)
 
 
 @router.post("/{table_id}/publish", response_model=TableRead)
-async def publish_table(
-    table_id: Id, request: Request, principal: Principal = Depends(admin)
-) -> TableRead:
+async def publish_table(table_id: Id, db: Db, clock: AppClock, principal: TenantAdmin) -> TableRead:
     """Publish [发布] a table: rows can be imported, custom pages can use it."""
-    async with request.app.state.db.transaction() as session:
-        table = await service.publish_table(
-            session, principal.tenant_id, table_id, request.app.state.clock
-        )
+    async with db.transaction() as session:
+        table = await service.publish_table(session, principal.tenant_id, table_id, clock)
         return _read(table)
 
 
@@ -189,9 +145,9 @@ async def publish_table(
 
 
 @router.get("/{table_id}/template.csv", response_class=Response)
-async def template(table_id: Id, request: Request, principal: Principal = Depends(admin)):
+async def template(table_id: Id, db: Db, principal: TenantAdmin):
     """The import template [导出模板]: the header row, UTF-8 with BOM."""
-    async with request.app.state.db.reader() as session:
+    async with db.reader() as session:
         table = await service.get_table(session, principal.tenant_id, table_id)
     body = csvfile.template_bytes([f["name"] for f in table.fields])
     headers = _download(f"{_file_stem(table)}.csv")
@@ -199,11 +155,11 @@ async def template(table_id: Id, request: Request, principal: Principal = Depend
 
 
 @router.get("/{table_id}/export.csv", response_class=StreamingResponse)
-async def export(table_id: Id, request: Request, principal: Principal = Depends(admin)):
+async def export(table_id: Id, request: Request, db: Db, principal: TenantAdmin):
     """Every row as an import reads it back (dictionary keys, cells that start a formula
     escaped). Encrypted and masked fields are in clear for users with the permission to
     export encrypted data (audited), otherwise left out."""
-    db, keys = request.app.state.db, keys_of(request)
+    db, keys = db, keys_of(request)
     clear = DATA_EXPORT_CLEAR in principal.permissions
     async with db.reader() as session:
         table = await service.get_table(session, principal.tenant_id, table_id)
@@ -276,7 +232,7 @@ async def browse_rows(
 
 @router.post("/{table_id}/rows/search", response_model=RowPage)
 async def search_rows(
-    table_id: Id, body: RowSearch, request: Request, principal: Principal = Depends(admin)
+    table_id: Id, body: RowSearch, request: Request, principal: TenantAdmin
 ) -> RowPage:
     """Search rows [数据表查询]: `q` matches the index exactly (also an encrypted one) or
     part of an unencrypted value; the value travels in the body, never in the URL."""
@@ -295,6 +251,8 @@ async def search_rows(
 async def start_import(
     table_id: Id,
     request: Request,
+    db: Db,
+    settings: AppSettings,
     file: UploadFile = File(description=".csv, ≤20 MB, name of Chinese/letters/digits/-/_"),
     mode: Literal["append", "replace"] = Form(
         "append", description="append to the rows, or replace them all"
@@ -309,14 +267,14 @@ async def start_import(
     principal: Principal = Depends(admin),
 ) -> ImportRead:
     """Upload a CSV [导入数据]; it is imported in the background, all or nothing."""
-    db, runner = request.app.state.db, runner_of(request)
+    db, runner = db, runner_of(request)
     async with db.reader() as session:
         table = await service.get_table(session, principal.tenant_id, table_id)
     service.require_published(table)
     name = file.filename or ""
     csvfile.check_upload(name, min(file.size or 1, csvfile.MAX_FILE_BYTES + 1))
     header = [f["name"] for f in table.fields]
-    path = await _save_upload(file, request.app.state.settings.data_dir)
+    path = await _save_upload(file, settings.data_dir)
     job = None
     try:
         upload = await asyncio.to_thread(check_upload, name, path, header)
@@ -337,14 +295,12 @@ async def start_import(
     except _ReplaceChanged as changed:
         return await _confirm_replace(changed.args[0], upload, request_language(request))
     except BaseException:
-        if job is not None:
-            runner.release(job)
         path.unlink(missing_ok=True)
         raise
     finally:
         if job is None:
             path.unlink(missing_ok=True)
-    runner.start(job, upload)  # the job owns the file from here and deletes it
+    # Committed: the job (woken by the commit) owns the file from here and deletes it.
     return ImportRead.model_validate(runner.view(job))
 
 
@@ -395,11 +351,11 @@ async def _save_upload(file: UploadFile, data_dir: Path) -> Path:
 
 @router.get("/{table_id}/imports", response_model=ImportList)
 async def list_imports(
-    table_id: Id, request: Request, principal: Principal = Depends(admin)
+    table_id: Id, request: Request, db: Db, principal: TenantAdmin
 ) -> ImportList:
     """The table's latest imports and their results, newest first."""
     runner = runner_of(request)
-    async with request.app.state.db.reader() as session:
+    async with db.reader() as session:
         await service.get_table(session, principal.tenant_id, table_id)
         jobs = await JobRepository(session, principal.tenant_id).recent(table_id)
         lang = request_language(request)
@@ -408,11 +364,11 @@ async def list_imports(
 
 @router.get("/{table_id}/imports/{job_id}", response_model=ImportRead)
 async def show_import(
-    table_id: Id, job_id: Id, request: Request, principal: Principal = Depends(admin)
+    table_id: Id, job_id: Id, request: Request, db: Db, principal: TenantAdmin
 ) -> ImportRead:
     """Progress and result [导入结果] of one import."""
     runner = runner_of(request)
-    async with request.app.state.db.reader() as session:
+    async with db.reader() as session:
         job: ImportJob = await JobRepository(session, principal.tenant_id).get(job_id)
         if job.table_id != table_id:
             raise NotFound(f"import {job_id} not found")
@@ -420,11 +376,9 @@ async def show_import(
 
 
 @router.get("/{table_id}/imports/{job_id}/rejected.csv", response_class=Response)
-async def rejected_csv(
-    table_id: Id, job_id: Id, request: Request, principal: Principal = Depends(admin)
-):
+async def rejected_csv(table_id: Id, job_id: Id, request: Request, db: Db, principal: TenantAdmin):
     """The refused lines of an import as CSV: line, field, rule, reason (never the values)."""
-    async with request.app.state.db.reader() as session:
+    async with db.reader() as session:
         job: ImportJob = await JobRepository(session, principal.tenant_id).get(job_id)
         if job.table_id != table_id:
             raise NotFound(f"import {job_id} not found")

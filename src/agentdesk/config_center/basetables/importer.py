@@ -1,29 +1,40 @@
-"""Background CSV imports into base tables [导入数据], all or nothing.
+"""Background CSV imports into base tables [导入数据], all or nothing, run as jobs.
 
 The upload is checked at the edge (name, size, encoding, control characters, header), kept
-in a private temporary file, a job row is committed as "queued" and an asyncio task runs it.
+in a private temporary file, and an import row ("queued") is committed together with a job
+of kind `base_tables.import` (`jobs.queue.enqueue`, same transaction): the job exists iff the
+import does. A `JobRunner` of any worker of this host (the upload is in the shared data
+directory; the job `runs_on` this host) claims it and calls `ImportRunner.run_job`, outside
+any transaction.
 
-The task reads the file once, 500 records at a time: it validates the chunk column by
+The job reads the file once, 500 records at a time: it validates the chunk column by
 column, encrypts it and streams it into the table (COPY on PostgreSQL, executemany on
-SQLite) — all inside ONE database transaction, which also marks the job "done". The unique
-(tenant_id, table_id, index_key) index catches a repeated index value, within the file or
-already stored. A refused record or such a violation stops the writing and rolls the
+SQLite) — all inside ONE database transaction, which also marks the import "done". The
+unique (tenant_id, table_id, index_key) index catches a repeated index value, within the file
+or already stored. A refused record or such a violation stops the writing and rolls the
 transaction back: the table is exactly as it was. The job then reads the file a second time,
 with line numbers, to list every problem (the first 1000: line, field, reason) and is
 stored as "failed". Any refused row fails the whole import.
 
-Progress lives in memory for this process and, on PostgreSQL, also in the job row (short
+Progress lives in memory for this process and, on PostgreSQL, also in the import row (short
 transactions beside the import's, which double as a heartbeat). On SQLite the import holds
-the single write lock for its duration (about a second for 20 MB), so the job row is only
-written at the start and the end. A job still "queued"/"running" that no live task owns —
-its process stopped — is shown as failed ("interrupted"), and stored so by the next import
-of its table: its transaction never committed, so nothing of it was written.
+the single write lock for its duration (about a second for 20 MB), so the row is only
+written at the start and the end. An import still "queued"/"running" that no live worker
+owns — its process stopped — is shown as failed ("interrupted"), and stored so by the next
+import of its table: its transaction never committed, so nothing of it was written.
 
-A job's `worker` is `host:pid:token`. A process that crashed cannot say it stopped, so:
-at start-up every process stores as failed the active jobs of dead workers of its host (no
-such pid, or its own pid under another token: a restarted container), with the reason; and
-a new import treats such a job as dead at once. Jobs of workers on other hosts are dead once
-their lease runs out (no heartbeat for STALE_AFTER; on SQLite there is one host).
+A stopping worker cancels its imports: each rolls back, is stored as failed ("interrupted")
+and its job handed back; whoever claims the job again finds the import finished and does
+nothing. A worker killed mid-import cannot say so; its job's lease runs out and another
+worker claims it: the import's transaction never committed, so that worker stores it as
+failed ("interrupted") rather than importing a file whose first run may have been seen
+half-way by nobody but also may have been deleted since (uploads of dead processes are).
+
+An import's `worker` is `host:pid:token`. At start-up every process stores as failed the
+active imports of dead workers of its host (no such pid, or its own pid under another token:
+a restarted container), with the reason; and a new import treats such an import as dead at
+once. Imports of workers on other hosts are dead once their heartbeat is older than
+STALE_AFTER (on SQLite there is one host).
 """
 
 import asyncio
@@ -34,6 +45,7 @@ import socket
 import time
 from datetime import timedelta
 from itertools import repeat
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -58,7 +70,9 @@ from agentdesk.config_center.basetables.service import (
     codec_for,
     require_published,
 )
-from agentdesk.config_center.basetables.upload import Findings, Upload
+from agentdesk.config_center.basetables.upload import Findings, Upload, clean_uploads
+from agentdesk.jobs import queue
+from agentdesk.jobs.registry import JobContext, JobKind
 from agentdesk.kit.clock import Clock
 from agentdesk.kit.crypto import KeyRing
 from agentdesk.kit.errors import Conflict
@@ -69,6 +83,9 @@ log = logging.getLogger(__name__)
 CHUNK_ROWS = 500
 PROGRESS_SECONDS = 0.5
 STALE_AFTER = timedelta(seconds=20)
+IMPORT_KIND = "base_tables.import"
+# Renewed while the import runs; only a killed worker lets it run out.
+IMPORT_LEASE_SECONDS = 60.0
 INTERRUPTED = "interrupted: the server stopped during the import; nothing was written"
 DEAD_WORKER = "interrupted: the worker {worker} that ran the import stopped; nothing was written"
 # error_code of a failed job, for the UI to explain in the user's language
@@ -138,6 +155,18 @@ def worker_is_dead(worker: str, own: str) -> bool:
     return not pid_alive(int(pid))
 
 
+async def start_up(runner: "ImportRunner", data_dir: Path) -> None:
+    """At start-up, delete uploads dead processes left behind and fail the imports of dead
+    workers of this host (called by create_app's lifespan)."""
+    removed = clean_uploads(data_dir, pid_alive)
+    if removed:
+        log.info("deleted %d upload(s) left by stopped processes", removed)
+    try:
+        await runner.fail_dead_jobs()
+    except Exception:  # never keep the server from starting; the heartbeat still ages out
+        log.exception("could not fail the imports of stopped workers")
+
+
 # ---- the runner ----------------------------------------------------------------------------
 
 
@@ -150,18 +179,28 @@ class ImportRunner:
         self.clock = clock
         self.worker = f"{_host()}:{os.getpid()}:{secrets.token_hex(4)}"
         self.tasks: dict[int, asyncio.Task] = {}
-        self.reserved: set[int] = set()  # created, not committed or started yet
         self.progress: dict[int, dict] = {}
+
+    def job_kind(self) -> JobKind:
+        """The job kind that runs imports (registered by create_app). One attempt: a failed
+        import is a result the user reads, not something to try again behind their back."""
+
+        async def run(context: JobContext) -> None:
+            await self.run_job(context)  # looked up per run, so a wrapped method is seen
+
+        return JobKind(IMPORT_KIND, run, max_attempts=1, lease_seconds=IMPORT_LEASE_SECONDS)
 
     # -- jobs as users see them
 
     def is_live(self, job: ImportJob) -> bool:
-        return job.id in self.tasks or job.id in self.reserved
+        return job.id in self.tasks
 
     def is_orphan(self, job: ImportJob) -> bool:
         """An active job no task runs: this process lost it, or its process went silent."""
         if job.status not in JOB_ACTIVE or self.is_live(job):
             return False
+        if job.status == JOB_QUEUED and not job.worker:
+            return False  # waiting for a worker: its job row guarantees one will run it
         if job.worker == self.worker or worker_is_dead(job.worker, self.worker):
             return True
         return job.heartbeat_at is None or job.heartbeat_at < self.clock.now() - STALE_AFTER
@@ -192,7 +231,7 @@ class ImportRunner:
     async def create_job(
         self, session: AsyncSession, tenant_id: int, table: BaseTable, upload: Upload, user_id
     ) -> ImportJob:
-        """Record a queued job (the edge commits it, then calls `start`)."""
+        """Record a queued import and the job that runs it (the edge commits both)."""
         require_published(table)
         jobs = JobRepository(session, tenant_id)
         for job in await jobs.active_for(table.id):
@@ -212,45 +251,56 @@ class ImportRunner:
                 encoding="gb18030" if upload.encoding == csvfile.GB18030 else "utf-8",
                 mode=upload.mode,
                 status=JOB_QUEUED,
-                worker=self.worker,
+                # No worker until one claims the job; the heartbeat ages out when none does.
+                worker="",
                 heartbeat_at=self.clock.now(),
                 created_by=user_id,
                 rejected=[],
             )
         )
         await session.flush()
-        self.reserved.add(job.id)
+        await queue.enqueue(
+            session,
+            IMPORT_KIND,
+            _payload(job.id, upload),
+            now=self.clock.now(),
+            tenant_id=tenant_id,
+            idempotency_key=f"{IMPORT_KIND}:{job.id}",
+            runs_on=queue.this_host(),  # the upload is in this host's data directory
+        )
         return job
 
-    def release(self, job: ImportJob) -> None:
-        """Forget a job whose creating transaction failed."""
-        self.reserved.discard(job.id)
-
-    def start(self, job: ImportJob, upload: Upload) -> asyncio.Task:
-        """Run a committed job in the background; it deletes the upload when finished."""
-        self.reserved.discard(job.id)
-        self.progress[job.id] = {"status": JOB_QUEUED}
-        task = asyncio.create_task(
-            self._run(job.id, job.tenant_id, job.table_id, job.table_version, upload),
-            name=f"base-table-import-{job.id}",
-        )
-        self.tasks[job.id] = task
-        return task
-
-    async def stop(self) -> None:
-        """Cancel the running imports and wait until each has rolled back and said so."""
-        tasks = list(self.tasks.values())
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-
     # -- running one job
+
+    async def run_job(self, context: JobContext) -> None:
+        """The job's handler: run the import unless it is already over or was lost."""
+        import_id = context.payload["import_id"]
+        upload = _upload_of(context.payload)
+        try:
+            async with self.db.reader() as session:
+                job = await session.get(ImportJob, import_id)
+            if job is None or job.status not in JOB_ACTIVE:
+                return  # deleted with its table, or finished by a stopping worker
+            if context.attempt > 1 or self.is_orphan(job) or not _exists(upload):
+                # A worker died with it (its transaction never committed) or the user was
+                # already told it failed: say so in the row rather than start it now.
+                await self._finish(
+                    import_id, status=JOB_FAILED, error=INTERRUPTED, error_code=STOPPED
+                )
+                return
+            self.tasks[import_id] = asyncio.current_task()
+            await self._run(import_id, job.tenant_id, job.table_id, job.table_version, upload)
+        finally:
+            self.tasks.pop(import_id, None)
+            upload.discard()
 
     async def _run(
         self, job_id: int, tenant_id: int, table_id: int, version: int, upload: Upload
     ) -> None:
         try:
-            await self._set(job_id, status=JOB_RUNNING, heartbeat_at=self.clock.now())
+            await self._set(
+                job_id, status=JOB_RUNNING, heartbeat_at=self.clock.now(), worker=self.worker
+            )
             self.progress[job_id] = {"status": JOB_RUNNING, "progress": 0}
             await self._import(job_id, tenant_id, table_id, version, upload)
         except _Refused as refused:
@@ -265,8 +315,6 @@ class ImportRunner:
                 job_id, status=JOB_FAILED, error=f"internal error: {exc}", error_code=INTERNAL
             )
         finally:
-            upload.discard()
-            self.tasks.pop(job_id, None)
             self.progress.pop(job_id, None)
 
     async def _import(
@@ -411,6 +459,29 @@ class ImportRunner:
     async def _set(self, job_id: int, **values) -> None:
         async with self.db.transaction() as session:
             await repository.update_job(session, job_id, **values)
+
+
+def _payload(import_id: int, upload: Upload) -> dict:
+    """What the job needs to find the upload again (a path in the private upload folder)."""
+    return {
+        "import_id": import_id,
+        "path": str(upload.source),
+        "file_name": upload.file_name,
+        "size": upload.size,
+        "encoding": upload.encoding,
+        "mode": upload.mode,
+    }
+
+
+def _upload_of(payload: dict) -> Upload:
+    source = Path(payload["path"])
+    return Upload(
+        payload["file_name"], source, payload["size"], payload["encoding"], payload["mode"]
+    )
+
+
+def _exists(upload: Upload) -> bool:
+    return isinstance(upload.source, Path) and upload.source.exists()
 
 
 _JOB_FIELDS = (

@@ -1,8 +1,8 @@
 """REST API of access codes and called configuration [被叫配置] (tenant admins)."""
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 
-from agentdesk.auth.deps import require_tenant
+from agentdesk.auth.deps import TenantAdmin, require_tenant
 from agentdesk.auth.permissions import CONFIG_MANAGE
 from agentdesk.auth.principal import Principal
 from agentdesk.config_center.called import service
@@ -15,6 +15,7 @@ from agentdesk.config_center.called.schemas import (
     CalledWrite,
 )
 from agentdesk.kit.validation import Id, PageNumber
+from agentdesk.resources import Db
 
 router = APIRouter(prefix="/api/config", tags=["config: called configuration"])
 admin = require_tenant(CONFIG_MANAGE)
@@ -33,11 +34,9 @@ def _read(config: CalledConfig, code: str) -> CalledRead:
 
 
 @router.get("/access-codes", response_model=AccessCodeList)
-async def list_access_codes(
-    request: Request, principal: Principal = Depends(admin)
-) -> AccessCodeList:
+async def list_access_codes(db: Db, principal: TenantAdmin) -> AccessCodeList:
     """The access codes [接入码] the operations admin assigned to this tenant."""
-    async with request.app.state.db.reader() as session:
+    async with db.reader() as session:
         codes = await service.list_access_codes(session, principal.tenant_id)
     items = [AccessCodeRead(id=c.id, code=c.code, type=c.type) for c in codes]
     return AccessCodeList(items=items, total=len(items))
@@ -45,13 +44,13 @@ async def list_access_codes(
 
 @router.get("/called-configs", response_model=CalledList)
 async def list_called_configs(
-    request: Request,
+    db: Db,
     page: PageNumber | None = Query(None, description="omit for every configuration"),
     page_size: int = Query(100, ge=1, le=1000),
     principal: Principal = Depends(admin),
 ) -> CalledList:
     """List the tenant's called configurations by dialled number."""
-    async with request.app.state.db.reader() as session:
+    async with db.reader() as session:
         rows, total = await service.list_configs(
             session, principal.tenant_id, page=page, page_size=page_size
         )
@@ -59,37 +58,31 @@ async def list_called_configs(
 
 
 @router.post("/called-configs", response_model=CalledRead, status_code=201)
-async def create_called_config(
-    body: CalledWrite, request: Request, principal: Principal = Depends(admin)
-) -> CalledRead:
+async def create_called_config(body: CalledWrite, db: Db, principal: TenantAdmin) -> CalledRead:
     """Point an access code (+ extension) at a skill queue."""
-    async with request.app.state.db.transaction() as session:
+    async with db.transaction() as session:
         return _read(*await service.create_config(session, principal.tenant_id, body))
 
 
 @router.get("/called-configs/{config_id}", response_model=CalledRead)
-async def show_called_config(
-    config_id: Id, request: Request, principal: Principal = Depends(admin)
-) -> CalledRead:
+async def show_called_config(config_id: Id, db: Db, principal: TenantAdmin) -> CalledRead:
     """One called configuration."""
-    async with request.app.state.db.reader() as session:
+    async with db.reader() as session:
         return _read(*await service.get_config(session, principal.tenant_id, config_id))
 
 
 @router.put("/called-configs/{config_id}", response_model=CalledRead)
 async def update_called_config(
-    config_id: Id, body: CalledWrite, request: Request, principal: Principal = Depends(admin)
+    config_id: Id, body: CalledWrite, db: Db, principal: TenantAdmin
 ) -> CalledRead:
     """Replace a called configuration."""
-    async with request.app.state.db.transaction() as session:
+    async with db.transaction() as session:
         return _read(*await service.update_config(session, principal.tenant_id, config_id, body))
 
 
 @router.delete("/called-configs/{config_id}", status_code=204)
-async def delete_called_config(
-    config_id: Id, request: Request, principal: Principal = Depends(admin)
-) -> Response:
+async def delete_called_config(config_id: Id, db: Db, principal: TenantAdmin) -> Response:
     """Delete a called configuration: its number stops reaching the queue."""
-    async with request.app.state.db.transaction() as session:
+    async with db.transaction() as session:
         await service.delete_config(session, principal.tenant_id, config_id)
     return Response(status_code=204)

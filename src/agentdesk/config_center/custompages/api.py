@@ -4,7 +4,7 @@ admin's HTML preview at /config/custom-pages/{id}/preview."""
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
-from agentdesk.auth.deps import require_tenant
+from agentdesk.auth.deps import TenantAdmin, require_tenant
 from agentdesk.auth.pages import render
 from agentdesk.auth.permissions import CONFIG_MANAGE
 from agentdesk.auth.principal import Principal
@@ -21,6 +21,7 @@ from agentdesk.config_center.custompages.schemas import (
     RenderedPage,
 )
 from agentdesk.kit.validation import Id
+from agentdesk.resources import AppClock, Db
 
 router = APIRouter(prefix="/api/config/custom-pages", tags=["config: custom pages"])
 pages_router = APIRouter(include_in_schema=False)
@@ -54,9 +55,9 @@ async def _reread(request: Request, tenant_id: int, page_id: int) -> CustomPageR
 
 
 @router.get("", response_model=CustomPageList)
-async def list_pages(request: Request, principal: Principal = Depends(admin)) -> CustomPageList:
+async def list_pages(db: Db, principal: TenantAdmin) -> CustomPageList:
     """The tenant's custom pages by name (at most 5)."""
-    async with request.app.state.db.reader() as session:
+    async with db.reader() as session:
         rows = await service.list_pages(session, principal.tenant_id)
         names = await service.interface_names(session, principal.tenant_id)
     items = [_read(page, objects, names) for page, objects in rows]
@@ -65,54 +66,52 @@ async def list_pages(request: Request, principal: Principal = Depends(admin)) ->
 
 @router.post("", response_model=CustomPageRead, status_code=201)
 async def create_page(
-    body: CustomPageWrite, request: Request, principal: Principal = Depends(admin)
+    body: CustomPageWrite, request: Request, db: Db, principal: TenantAdmin
 ) -> CustomPageRead:
     """Create a custom page (unpublished)."""
-    async with request.app.state.db.transaction() as session:
+    async with db.transaction() as session:
         page = await service.create_page(session, principal.tenant_id, body)
     return await _reread(request, principal.tenant_id, page.id)
 
 
 @router.get("/{page_id}", response_model=CustomPageRead)
-async def show_page(
-    page_id: Id, request: Request, principal: Principal = Depends(admin)
-) -> CustomPageRead:
+async def show_page(page_id: Id, request: Request, principal: TenantAdmin) -> CustomPageRead:
     return await _reread(request, principal.tenant_id, page_id)
 
 
 @router.put("/{page_id}", response_model=CustomPageRead)
 async def update_page(
-    page_id: Id, body: CustomPageWrite, request: Request, principal: Principal = Depends(admin)
+    page_id: Id, body: CustomPageWrite, request: Request, db: Db, principal: TenantAdmin
 ) -> CustomPageRead:
     """Replace a page's layout and interface; a published page stays published and the next
     call shows the new version."""
-    async with request.app.state.db.transaction() as session:
+    async with db.transaction() as session:
         await service.update_page(session, principal.tenant_id, page_id, body)
     return await _reread(request, principal.tenant_id, page_id)
 
 
 @router.delete("/{page_id}", status_code=204)
-async def delete_page(page_id: Id, request: Request, principal: Principal = Depends(admin)):
-    async with request.app.state.db.transaction() as session:
+async def delete_page(page_id: Id, db: Db, principal: TenantAdmin):
+    async with db.transaction() as session:
         await service.delete_page(session, principal.tenant_id, page_id)
     return Response(status_code=204)
 
 
 @router.post("/{page_id}/publish", response_model=CustomPageRead)
 async def publish_page(
-    page_id: Id, request: Request, principal: Principal = Depends(admin)
+    page_id: Id, request: Request, db: Db, clock: AppClock, principal: TenantAdmin
 ) -> CustomPageRead:
     """Publish [发布]: pop pages of type internal may then show it."""
-    async with request.app.state.db.transaction() as session:
-        await service.publish_page(session, principal.tenant_id, page_id)
+    async with db.transaction() as session:
+        await service.publish_page(session, principal.tenant_id, page_id, clock.now())
     return await _reread(request, principal.tenant_id, page_id)
 
 
 @router.post("/{page_id}/unpublish", response_model=CustomPageRead)
 async def unpublish_page(
-    page_id: Id, request: Request, principal: Principal = Depends(admin)
+    page_id: Id, request: Request, db: Db, principal: TenantAdmin
 ) -> CustomPageRead:
-    async with request.app.state.db.transaction() as session:
+    async with db.transaction() as session:
         await service.unpublish_page(session, principal.tenant_id, page_id)
     return await _reread(request, principal.tenant_id, page_id)
 
@@ -132,7 +131,7 @@ async def _preview(request: Request, tenant_id: int, page_id: int, caller: str) 
 
 @router.post("/{page_id}/preview", response_model=RenderedPage)
 async def preview_page(
-    page_id: Id, body: PreviewRequest, request: Request, principal: Principal = Depends(admin)
+    page_id: Id, body: PreviewRequest, request: Request, principal: TenantAdmin
 ) -> RenderedPage:
     """Preview with a sample number: the data the page would show, or the clear error."""
     await _reread(request, principal.tenant_id, page_id)  # 404 for another tenant's page

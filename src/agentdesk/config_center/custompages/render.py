@@ -14,7 +14,6 @@ callers that want to close their session before waiting on the network; `render_
 does both.
 """
 
-import os
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -88,7 +87,7 @@ async def _plan_external(session: AsyncSession, plan: RenderPlan, page, settings
             session,
             page.tenant_id,
             page.interface_id,
-            keys=base_tables.data_keys(settings.secret_key, os.environ),
+            keys=base_tables.data_keys(settings.secret_key, settings.key_material),
             secret_key=settings.secret_key,
         )
     except NotFound:
@@ -141,11 +140,11 @@ async def render_custom_page(
     """The page for this caller, or the same keys plus "error" (never raises).
 
     `keys`: the base-table key ring (pass `basetables.api.keys_of(request)`, which is built
-    once per app); without it, it is derived from `settings` and the environment here. Pop
+    once per app); without it, it is derived from `settings` here. Pop
     time uses `require_published=True`; the admin's preview passes False."""
     plan = await load_render_plan(
         session, tenant_id, page_id, settings=settings, require_published=require_published
     )
     if plan.is_internal and keys is None:
-        keys = base_tables.data_keys(settings.secret_key, os.environ)
+        keys = base_tables.data_keys(settings.secret_key, settings.key_material)
     return await run_render_plan(plan, caller, session=session, keys=keys)

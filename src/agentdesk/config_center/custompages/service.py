@@ -6,7 +6,7 @@ with 1 to MAX_OBJECTS objects. Publishing needs a complete interface; editing a 
 keeps it published and the next call shows the new version.
 """
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -98,7 +98,9 @@ async def delete_page(session: AsyncSession, tenant_id: int, page_id: int) -> No
     await session.flush()
 
 
-async def publish_page(session: AsyncSession, tenant_id: int, page_id: int) -> CustomPage:
+async def publish_page(
+    session: AsyncSession, tenant_id: int, page_id: int, now: datetime
+) -> CustomPage:
     """Publish [发布] a page whose interface is complete and still valid."""
     repo = CustomPageRepository(session, tenant_id)
     page = await repo.get(page_id, for_update=True)
@@ -114,7 +116,7 @@ async def publish_page(session: AsyncSession, tenant_id: int, page_id: int) -> C
     values, _ = await _validated(repo, data, page)
     _require_complete(values)
     page.published = True
-    page.published_at = datetime.now(UTC).replace(tzinfo=None)
+    page.published_at = now
     await session.flush()
     return page
 

@@ -3,9 +3,8 @@ tenants, test) and /api/config/interfaces (tenant admins: the names of the mappe
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from agentdesk.auth.deps import require, require_tenant
-from agentdesk.auth.permissions import CONFIG_MANAGE, PLATFORM_MANAGE
-from agentdesk.auth.principal import Principal
+from agentdesk.auth.deps import OpsAdmin, TenantAdmin, require
+from agentdesk.auth.permissions import PLATFORM_MANAGE
 from agentdesk.config_center.basetables.api import keys_of  # the application's one key ring
 from agentdesk.config_center.custompages import service as custom_pages
 from agentdesk.config_center.interfaces import service
@@ -24,12 +23,12 @@ from agentdesk.config_center.interfaces.schemas import (
 from agentdesk.kit.errors import Conflict
 from agentdesk.kit.messages import translate
 from agentdesk.kit.validation import Id
+from agentdesk.resources import AppSettings, Db
 from agentdesk.web.i18n import request_language
 
 ops_router = APIRouter(prefix="/api/ops/interfaces", tags=["operations: interfaces"])
 router = APIRouter(prefix="/api/config/interfaces", tags=["config: interfaces"])
 ops_admin = require(PLATFORM_MANAGE)
-admin = require_tenant(CONFIG_MANAGE)
 
 
 def _read(row: ExternalInterface, tenant_ids: list[int]) -> InterfaceRead:
@@ -54,54 +53,52 @@ async def _reread(request: Request, interface_id: int) -> InterfaceRead:
 
 
 @ops_router.get("", response_model=InterfaceList)
-async def list_interfaces(request: Request, principal: Principal = Depends(ops_admin)):
+async def list_interfaces(db: Db, principal: OpsAdmin):
     """Every registered interface with the tenants it is mapped to."""
-    async with request.app.state.db.reader() as session:
+    async with db.reader() as session:
         rows = await service.list_interfaces(session)
     return InterfaceList(items=[_read(row, ids) for row, ids in rows], total=len(rows))
 
 
 @ops_router.post("", response_model=InterfaceRead, status_code=201)
 async def create_interface(
-    body: InterfaceWrite, request: Request, principal: Principal = Depends(ops_admin)
+    body: InterfaceWrite, request: Request, db: Db, principal: OpsAdmin
 ) -> InterfaceRead:
     """Register an interface [接口管理]."""
-    async with request.app.state.db.transaction() as session:
+    async with db.transaction() as session:
         row = await service.create_interface(session, body, keys=keys_of(request))
     return await _reread(request, row.id)
 
 
 @ops_router.get("/{interface_id}", response_model=InterfaceRead)
-async def show_interface(
-    interface_id: Id, request: Request, principal: Principal = Depends(ops_admin)
-) -> InterfaceRead:
+async def show_interface(interface_id: Id, request: Request, principal: OpsAdmin) -> InterfaceRead:
     return await _reread(request, interface_id)
 
 
 @ops_router.put("/{interface_id}", response_model=InterfaceRead)
 async def update_interface(
-    interface_id: Id, body: InterfaceWrite, request: Request, principal=Depends(ops_admin)
+    interface_id: Id, body: InterfaceWrite, request: Request, db: Db, principal=Depends(ops_admin)
 ) -> InterfaceRead:
     """Change an interface; leave out `auth_header_value` or `tenant_ids` to keep them."""
-    async with request.app.state.db.transaction() as session:
+    async with db.transaction() as session:
         await service.update_interface(session, interface_id, body, keys=keys_of(request))
     return await _reread(request, interface_id)
 
 
 @ops_router.put("/{interface_id}/tenants", response_model=InterfaceRead)
 async def set_tenants(
-    interface_id: Id, body: InterfaceTenants, request: Request, principal=Depends(ops_admin)
+    interface_id: Id, body: InterfaceTenants, request: Request, db: Db, principal=Depends(ops_admin)
 ) -> InterfaceRead:
     """Map the interface to exactly these tenants [字典值映射]."""
-    async with request.app.state.db.transaction() as session:
+    async with db.transaction() as session:
         await service.set_tenants(session, interface_id, body.tenant_ids)
     return await _reread(request, interface_id)
 
 
 @ops_router.delete("/{interface_id}", status_code=204)
-async def delete_interface(interface_id: Id, request: Request, principal=Depends(ops_admin)):
+async def delete_interface(interface_id: Id, db: Db, principal=Depends(ops_admin)):
     """Delete an interface no custom page uses."""
-    async with request.app.state.db.transaction() as session:
+    async with db.transaction() as session:
         row, _ = await service.get_interface(session, interface_id)
         users = await custom_pages.pages_using_interface(session, interface_id)
         if users:
@@ -115,13 +112,18 @@ async def delete_interface(interface_id: Id, request: Request, principal=Depends
 
 @ops_router.post("/{interface_id}/test", response_model=InterfaceCallResult)
 async def test_interface(
-    interface_id: Id, body: InterfaceTestRequest, request: Request, principal=Depends(ops_admin)
+    interface_id: Id,
+    body: InterfaceTestRequest,
+    request: Request,
+    db: Db,
+    settings: AppSettings,
+    principal=Depends(ops_admin),
 ) -> InterfaceCallResult:
     """Call the interface with a sample `param`: the parsed answer, or the exact error.
 
     The call waits on the network, so it runs after the database session is closed."""
-    secret_key = request.app.state.settings.secret_key
-    async with request.app.state.db.reader() as session:
+    secret_key = settings.secret_key
+    async with db.reader() as session:
         try:
             spec = await service.spec_for_ops(
                 session, interface_id, keys=keys_of(request), secret_key=secret_key
@@ -140,11 +142,9 @@ def _in_language(result: dict, request: Request) -> InterfaceCallResult:
 
 
 @router.get("", response_model=TenantInterfaceList)
-async def list_mapped_interfaces(
-    request: Request, principal: Principal = Depends(admin)
-) -> TenantInterfaceList:
+async def list_mapped_interfaces(db: Db, principal: TenantAdmin) -> TenantInterfaceList:
     """The interfaces the operations admin mapped to this tenant (names only)."""
-    async with request.app.state.db.reader() as session:
+    async with db.reader() as session:
         rows = await service.tenant_interfaces(session, principal.tenant_id)
     items = [TenantInterfaceRead.model_validate(r) for r in rows]
     return TenantInterfaceList(items=items, total=len(items))

@@ -1,11 +1,10 @@
 """REST API of screen pops: /api/config/screen-pops (tenant admins), /api/ops/whitelist (ops)."""
 
-import time
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from agentdesk.auth.deps import require, require_tenant
+from agentdesk.auth.deps import OpsAdmin, TenantAdmin, require, require_tenant
 from agentdesk.auth.permissions import CONFIG_MANAGE, PLATFORM_MANAGE
 from agentdesk.auth.principal import Principal
 from agentdesk.config_center.screenpop import checker, service
@@ -27,6 +26,7 @@ from agentdesk.config_center.screenpop.schemas import (
 )
 from agentdesk.config_center.screenpop.whitelist import Entry
 from agentdesk.kit.validation import Id
+from agentdesk.resources import AppClock, AppSettings, Db
 from agentdesk.tenancy.params import get_param
 
 router = APIRouter(prefix="/api/config/screen-pops", tags=["config: screen pops"])
@@ -72,7 +72,10 @@ async def _check_and_store(request: Request, tenant_id: int, page_id: int) -> Po
     if service.is_whitelisted(page.url, entries) and page.page_type == "external":
         # Every redirect hop is matched against the whitelist again (see checker).
         result = await checker.check_page(
-            page.url, workbench_origin=settings.origin, entries=entries
+            page.url,
+            workbench_origin=settings.origin,
+            entries=entries,
+            clock=request.app.state.clock,
         )
         async with db.transaction() as session:
             await service.store_check(session, tenant_id, page_id, result)
@@ -81,12 +84,12 @@ async def _check_and_store(request: Request, tenant_id: int, page_id: int) -> Po
 
 @router.get("", response_model=PopPageList)
 async def list_pages(
-    request: Request,
+    db: Db,
     tab: Literal[TABS] = Query("audio_video", description="音视频 / 多媒体"),
     principal: Principal = Depends(admin),
 ) -> PopPageList:
     """The tab's pop pages in the order they open (top first)."""
-    async with request.app.state.db.reader() as session:
+    async with db.reader() as session:
         pages = await service.list_pages(session, principal.tenant_id, tab)
         entries = await service.whitelist_entries(session)
         counts = await service.param_counts(session, principal.tenant_id, pages)
@@ -97,91 +100,96 @@ async def list_pages(
 
 @router.post("", response_model=PopPageRead, status_code=201)
 async def create_page(
-    body: PopPageWrite, request: Request, principal: Principal = Depends(admin)
+    body: PopPageWrite, request: Request, db: Db, principal: TenantAdmin
 ) -> PopPageRead:
     """Create a pop page at the bottom of its tab; the page is checked right away."""
-    async with request.app.state.db.transaction() as session:
+    async with db.transaction() as session:
         page = await service.create_page(session, principal.tenant_id, body)
     return await _check_and_store(request, principal.tenant_id, page.id)
 
 
 @router.get("/{page_id}", response_model=PopPageRead)
-async def get_page(page_id: Id, request: Request, principal: Principal = Depends(admin)):
+async def get_page(page_id: Id, request: Request, principal: TenantAdmin):
     return await _page_read(request, principal.tenant_id, page_id)
 
 
 @router.put("/{page_id}", response_model=PopPageRead)
 async def update_page(
-    page_id: Id, body: PopPageWrite, request: Request, principal: Principal = Depends(admin)
+    page_id: Id, body: PopPageWrite, request: Request, db: Db, principal: TenantAdmin
 ) -> PopPageRead:
     """Change a page (a missing `secret` keeps the current one); the page is checked again."""
-    async with request.app.state.db.transaction() as session:
+    async with db.transaction() as session:
         await service.update_page(session, principal.tenant_id, page_id, body)
     return await _check_and_store(request, principal.tenant_id, page_id)
 
 
 @router.delete("/{page_id}", status_code=204)
-async def delete_page(page_id: Id, request: Request, principal: Principal = Depends(admin)):
-    async with request.app.state.db.transaction() as session:
+async def delete_page(page_id: Id, db: Db, principal: TenantAdmin):
+    async with db.transaction() as session:
         await service.delete_page(session, principal.tenant_id, page_id)
     return Response(status_code=204)
 
 
 @router.post("/{page_id}/enabled", response_model=PopPageRead)
 async def set_enabled(
-    page_id: Id, body: PopEnabled, request: Request, principal: Principal = Depends(admin)
+    page_id: Id, body: PopEnabled, request: Request, db: Db, principal: TenantAdmin
 ) -> PopPageRead:
     """Enable or disable a page (是否启用)."""
-    async with request.app.state.db.transaction() as session:
+    async with db.transaction() as session:
         await service.set_enabled(session, principal.tenant_id, page_id, body.enabled)
     return await _page_read(request, principal.tenant_id, page_id)
 
 
 @router.post("/{page_id}/move", response_model=PopPageRead)
 async def move_page(
-    page_id: Id, body: PopMove, request: Request, principal: Principal = Depends(admin)
+    page_id: Id, body: PopMove, request: Request, db: Db, principal: TenantAdmin
 ) -> PopPageRead:
     """Move a page up or down (上移 / 下移): the list order is the opening order."""
-    async with request.app.state.db.transaction() as session:
+    async with db.transaction() as session:
         await service.move_page(session, principal.tenant_id, page_id, body.direction)
     return await _page_read(request, principal.tenant_id, page_id)
 
 
 @router.post("/{page_id}/check", response_model=PopPageRead)
-async def check_page(page_id: Id, request: Request, principal: Principal = Depends(admin)):
+async def check_page(page_id: Id, request: Request, principal: TenantAdmin):
     """Check the page now: whitelisted, reachable, framing allowed, HTTPS."""
     return await _check_and_store(request, principal.tenant_id, page_id)
 
 
 @router.delete("/{page_id}/secret", response_model=PopPageRead)
-async def clear_secret(page_id: Id, request: Request, principal: Principal = Depends(admin)):
+async def clear_secret(page_id: Id, request: Request, db: Db, principal: TenantAdmin):
     """Stop signing this page's parameters."""
-    async with request.app.state.db.transaction() as session:
+    async with db.transaction() as session:
         await service.clear_secret(session, principal.tenant_id, page_id)
     return await _page_read(request, principal.tenant_id, page_id)
 
 
 @router.post("/{page_id}/preview", response_model=PopInstruction)
 async def preview(
-    page_id: Id, body: SampleCall, request: Request, principal: Principal = Depends(admin)
+    page_id: Id,
+    body: SampleCall,
+    db: Db,
+    settings: AppSettings,
+    clock: AppClock,
+    principal: TenantAdmin,
 ) -> PopInstruction:
     """Try it [测试弹屏]: exactly what the agent's workbench would open for this sample call,
     enabled or not."""
     call = body.model_dump(exclude={"calldata"})
-    async with request.app.state.db.reader() as session:
+    async with db.reader() as session:
         page = await service.get_page(session, principal.tenant_id, page_id)
         params = await service.list_params(session, principal.tenant_id, page_id)
         entries = await service.whitelist_entries(session)
-    origin = request.app.state.settings.origin
+    origin = settings.origin
     return service.preview_instruction(
-        page, params, entries, call, body.calldata, origin, int(time.time())
+        page, params, entries, call, body.calldata, origin, int(clock.timestamp())
     )
 
 
 @router.get("/{page_id}/params", response_model=PopParamList)
-async def list_params(page_id: Id, request: Request, principal: Principal = Depends(admin)):
+async def list_params(page_id: Id, db: Db, principal: TenantAdmin):
     """The page's configured URL parameters [配置参数]; none configured = the nine defaults."""
-    async with request.app.state.db.reader() as session:
+    async with db.reader() as session:
         params = await service.list_params(session, principal.tenant_id, page_id)
         limit = await get_param(session, "max_pop_params_per_page")
     items = [PopParamRead.model_validate(p) for p in params]
@@ -190,9 +198,9 @@ async def list_params(page_id: Id, request: Request, principal: Principal = Depe
 
 @router.post("/{page_id}/params", response_model=PopParamRead, status_code=201)
 async def add_param(
-    page_id: Id, body: PopParamWrite, request: Request, principal: Principal = Depends(admin)
+    page_id: Id, body: PopParamWrite, db: Db, principal: TenantAdmin
 ) -> PopParamRead:
-    async with request.app.state.db.transaction() as session:
+    async with db.transaction() as session:
         param = await service.add_param(session, principal.tenant_id, page_id, body)
         return PopParamRead.model_validate(param)
 
@@ -202,19 +210,17 @@ async def update_param(
     page_id: Id,
     param_id: Id,
     body: PopParamWrite,
-    request: Request,
-    principal: Principal = Depends(admin),
+    db: Db,
+    principal: TenantAdmin,
 ) -> PopParamRead:
-    async with request.app.state.db.transaction() as session:
+    async with db.transaction() as session:
         param = await service.update_param(session, principal.tenant_id, page_id, param_id, body)
         return PopParamRead.model_validate(param)
 
 
 @router.delete("/{page_id}/params/{param_id}", status_code=204)
-async def delete_param(
-    page_id: Id, param_id: Id, request: Request, principal: Principal = Depends(admin)
-):
-    async with request.app.state.db.transaction() as session:
+async def delete_param(page_id: Id, param_id: Id, db: Db, principal: TenantAdmin):
+    async with db.transaction() as session:
         await service.delete_param(session, principal.tenant_id, page_id, param_id)
     return Response(status_code=204)
 
@@ -238,31 +244,31 @@ def _entry_read(row: WhitelistEntry) -> WhitelistRead:
 
 
 @ops_router.get("", response_model=WhitelistList)
-async def list_whitelist(request: Request, principal: Principal = Depends(ops_admin)):
+async def list_whitelist(db: Db, principal: OpsAdmin):
     """Origins (+ path prefixes) external pop pages may be loaded from."""
-    async with request.app.state.db.reader() as session:
+    async with db.reader() as session:
         rows = await service.list_whitelist(session)
     return WhitelistList(items=[_entry_read(r) for r in rows], total=len(rows))
 
 
 @ops_router.post("", response_model=WhitelistRead, status_code=201)
 async def create_whitelist_entry(
-    body: WhitelistWrite, request: Request, principal: Principal = Depends(ops_admin)
+    body: WhitelistWrite, db: Db, principal: OpsAdmin
 ) -> WhitelistRead:
-    async with request.app.state.db.transaction() as session:
+    async with db.transaction() as session:
         return _entry_read(await service.create_whitelist_entry(session, body))
 
 
 @ops_router.put("/{entry_id}", response_model=WhitelistRead)
 async def update_whitelist_entry(
-    entry_id: Id, body: WhitelistWrite, request: Request, principal=Depends(ops_admin)
+    entry_id: Id, body: WhitelistWrite, db: Db, principal=Depends(ops_admin)
 ) -> WhitelistRead:
-    async with request.app.state.db.transaction() as session:
+    async with db.transaction() as session:
         return _entry_read(await service.update_whitelist_entry(session, entry_id, body))
 
 
 @ops_router.delete("/{entry_id}", status_code=204)
-async def delete_whitelist_entry(entry_id: Id, request: Request, principal=Depends(ops_admin)):
-    async with request.app.state.db.transaction() as session:
+async def delete_whitelist_entry(entry_id: Id, db: Db, principal=Depends(ops_admin)):
+    async with db.transaction() as session:
         await service.delete_whitelist_entry(session, entry_id)
     return Response(status_code=204)

@@ -15,11 +15,12 @@ Nothing here logs a query string or a header value: pop URLs and headers may car
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from agentdesk.config_center.screenpop import whitelist
+from agentdesk.kit.clock import Clock
 from agentdesk.kit.outbound import (
     MAX_REDIRECTS,
     OutboundError,
@@ -331,7 +332,7 @@ def _result(url: str, **values) -> dict:
         "advice": [],
         "error": None,
         "redirects": [],
-        "checked_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "checked_at": None,  # stamped by check_page with the clock
     }
     result.update(values)
     return result
@@ -374,12 +375,19 @@ async def check_page(
     workbench_origin: str,
     entries: Sequence[tuple[whitelist.Entry, bool]],
     timeout: float = 5.0,
+    clock: Clock | None = None,
 ) -> dict:
     """Fetch `url` like the workbench's iframe would and report whether it can be embedded.
 
     `entries`: the address whitelist with each entry's allow_private flag; the URL and each of
     at most MAX_REDIRECTS redirects must match one. Never raises for a bad URL or a network
     problem: they are reported in "error"."""
+    result = await _check(url, workbench_origin, entries, timeout)
+    at = (clock or Clock()).now().replace(tzinfo=UTC)
+    return result | {"checked_at": at.isoformat(timespec="seconds")}
+
+
+async def _check(url: str, workbench_origin: str, entries, timeout: float) -> dict:
     try:
         _parse_target(url)
     except ValueError as exc:

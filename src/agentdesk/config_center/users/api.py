@@ -1,8 +1,8 @@
 """REST API of business accounts [业务账号], roles and permissions (tenant admins)."""
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 
-from agentdesk.auth.deps import current_principal, require_tenant
+from agentdesk.auth.deps import UserManager, current_principal
 from agentdesk.auth.permissions import CONFIG_MANAGE, USERS_MANAGE
 from agentdesk.auth.principal import Principal
 from agentdesk.config_center.users import service
@@ -20,9 +20,9 @@ from agentdesk.config_center.users.schemas import (
 )
 from agentdesk.kit.errors import Forbidden
 from agentdesk.kit.validation import Id, PageNumber
+from agentdesk.resources import Db
 
 router = APIRouter(prefix="/api/config", tags=["config: business accounts and roles"])
-manager = require_tenant(USERS_MANAGE)
 
 
 async def account_reader(principal: Principal = Depends(current_principal)) -> Principal:
@@ -35,13 +35,13 @@ async def account_reader(principal: Principal = Depends(current_principal)) -> P
 
 @router.get("/users", response_model=UserList)
 async def list_users(
-    request: Request,
+    db: Db,
     page: PageNumber | None = Query(None, description="omit for every account"),
     page_size: int = Query(100, ge=1, le=1000),
     principal: Principal = Depends(account_reader),
 ) -> UserList:
     """List the tenant's business accounts by username."""
-    async with request.app.state.db.reader() as session:
+    async with db.reader() as session:
         items, total = await service.list_users(
             session, principal.tenant_id, page=page, page_size=page_size
         )
@@ -49,104 +49,88 @@ async def list_users(
 
 
 @router.post("/users", response_model=UserRead, status_code=201)
-async def create_user(
-    body: UserCreate, request: Request, principal: Principal = Depends(manager)
-) -> UserRead:
+async def create_user(body: UserCreate, db: Db, principal: UserManager) -> UserRead:
     """Create a business account."""
-    async with request.app.state.db.transaction() as session:
+    async with db.transaction() as session:
         return UserRead.model_validate(await service.create_user(session, principal, body))
 
 
 @router.get("/users/{user_id}", response_model=UserRead)
 async def show_user(
-    user_id: Id, request: Request, principal: Principal = Depends(account_reader)
+    user_id: Id, db: Db, principal: Principal = Depends(account_reader)
 ) -> UserRead:
     """One business account."""
-    async with request.app.state.db.reader() as session:
+    async with db.reader() as session:
         return UserRead.model_validate(
             await service.get_user(session, principal.tenant_id, user_id)
         )
 
 
 @router.put("/users/{user_id}", response_model=UserRead)
-async def update_user(
-    user_id: Id, body: UserUpdate, request: Request, principal: Principal = Depends(manager)
-) -> UserRead:
+async def update_user(user_id: Id, body: UserUpdate, db: Db, principal: UserManager) -> UserRead:
     """Replace a business account's name, role and status."""
-    async with request.app.state.db.transaction() as session:
+    async with db.transaction() as session:
         user = await service.update_user(session, principal, user_id, body)
         return UserRead.model_validate(user)
 
 
 @router.post("/users/{user_id}/password", status_code=204)
-async def set_password(
-    user_id: Id, body: PasswordSet, request: Request, principal: Principal = Depends(manager)
-) -> Response:
+async def set_password(user_id: Id, body: PasswordSet, db: Db, principal: UserManager) -> Response:
     """Reset a business account's password; its existing sessions end."""
-    async with request.app.state.db.transaction() as session:
+    async with db.transaction() as session:
         await service.set_password(session, principal, user_id, body.password)
     return Response(status_code=204)
 
 
 @router.delete("/users/{user_id}", status_code=204)
-async def delete_user(
-    user_id: Id, request: Request, principal: Principal = Depends(manager)
-) -> Response:
+async def delete_user(user_id: Id, db: Db, principal: UserManager) -> Response:
     """Delete a business account (an agent linked to it stays, unlinked)."""
-    async with request.app.state.db.transaction() as session:
+    async with db.transaction() as session:
         await service.delete_user(session, principal, user_id)
     return Response(status_code=204)
 
 
 @router.get("/roles", response_model=RoleList)
-async def list_roles(request: Request, principal: Principal = Depends(manager)) -> RoleList:
+async def list_roles(db: Db, principal: UserManager) -> RoleList:
     """List the tenant's roles."""
-    async with request.app.state.db.reader() as session:
+    async with db.reader() as session:
         roles = await service.list_roles(session, principal.tenant_id)
         return RoleList(items=[RoleRead.model_validate(r) for r in roles], total=len(roles))
 
 
 @router.post("/roles", response_model=RoleRead, status_code=201)
-async def create_role(
-    body: RoleWrite, request: Request, principal: Principal = Depends(manager)
-) -> RoleRead:
+async def create_role(body: RoleWrite, db: Db, principal: UserManager) -> RoleRead:
     """Create a role: a name and a set of permissions."""
-    async with request.app.state.db.transaction() as session:
+    async with db.transaction() as session:
         return RoleRead.model_validate(await service.create_role(session, principal, body))
 
 
 @router.get("/roles/{role_id}", response_model=RoleRead)
-async def show_role(
-    role_id: Id, request: Request, principal: Principal = Depends(manager)
-) -> RoleRead:
+async def show_role(role_id: Id, db: Db, principal: UserManager) -> RoleRead:
     """One role."""
-    async with request.app.state.db.reader() as session:
+    async with db.reader() as session:
         return RoleRead.model_validate(
             await service.get_role(session, principal.tenant_id, role_id)
         )
 
 
 @router.put("/roles/{role_id}", response_model=RoleRead)
-async def update_role(
-    role_id: Id, body: RoleWrite, request: Request, principal: Principal = Depends(manager)
-) -> RoleRead:
+async def update_role(role_id: Id, body: RoleWrite, db: Db, principal: UserManager) -> RoleRead:
     """Rename a role or change its permissions."""
-    async with request.app.state.db.transaction() as session:
+    async with db.transaction() as session:
         return RoleRead.model_validate(await service.update_role(session, principal, role_id, body))
 
 
 @router.delete("/roles/{role_id}", status_code=204)
-async def delete_role(
-    role_id: Id, request: Request, principal: Principal = Depends(manager)
-) -> Response:
+async def delete_role(role_id: Id, db: Db, principal: UserManager) -> Response:
     """Delete a role that no account has."""
-    async with request.app.state.db.transaction() as session:
+    async with db.transaction() as session:
         await service.delete_role(session, principal, role_id)
     return Response(status_code=204)
 
 
 @router.get("/permissions", response_model=PermissionList)
-async def list_permissions(principal: Principal = Depends(manager)) -> PermissionList:
+async def list_permissions(principal: UserManager) -> PermissionList:
     """The permissions a tenant role may carry, with Chinese and English labels."""
     items = [PermissionRead(**p) for p in service.permission_list()]
     return PermissionList(items=items, total=len(items))
