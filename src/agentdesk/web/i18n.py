@@ -13,3 +13,11 @@ def pick_language(cookie_value: str | None, accept_language: str | None) -> str:
         if tag.startswith("en"):
             return "en"
     return "zh"
+
+
+def api_language(cookie_value: str | None, accept_language: str | None) -> str:
+    """The language of API messages: the UI's choice, else the browser's; a client that says
+    nothing (curl, scripts) gets English, the language of the API's rule codes."""
+    if cookie_value is None and not accept_language:
+        return "en"
+    return pick_language(cookie_value, accept_language)
