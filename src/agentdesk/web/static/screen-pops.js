@@ -8,6 +8,7 @@
 import { api, escapeHtml, t } from "/static/ad.js";
 import { ResourceManager, confirmDialog, formDialog, openApi } from "/static/crud.js";
 import { FieldSet, L, bodySchema, errorText, mergeField, placeErrors } from "/static/crud-form.js";
+import { BLOCKED_REASONS, checkAdviceTexts, checkReasonText } from "/static/check-codes.js";
 
 const ENDPOINT = "/api/config/screen-pops";
 const TABS = { audio_video: ["音视频", "Audio-video"], multimedia: ["多媒体", "Multimedia"] };
@@ -15,14 +16,8 @@ const PAGE_TYPES = { external: ["外部页面", "External page"], internal: ["�
 const OPEN_MODES = { embed: ["嵌入", "Embedded"], independent: ["独立打开", "Independent window"] };
 const INTEGRATIONS = { get: ["URL GET", "URL GET"], post: ["URL POST", "URL POST"], webapi: ["Web API", "Web API"] };
 const SOURCES = { call_data: ["呼叫数据", "Call data"], attached_data: ["随路数据", "Attached data"] };
-const NOT_WHITELISTED = ["不在地址白名单中", "not in the address whitelist"];
+const NOT_WHITELISTED = BLOCKED_REASONS.not_whitelisted;
 const ASK_OPS = ["请联系运营管理员将其加入地址白名单。", "Ask the operations admin to add it to the address whitelist."];
-// The checker's advice, by the text it sends.
-const ADVICE = {
-  "use independent mode [独立打开]": ["该页面禁止被嵌入：请将打开方式改为“独立打开”。", "The page forbids framing: use independent mode (open it in its own window)."],
-  "serve the page over HTTPS": ["请通过 HTTPS 提供该页面。", "Serve the page over HTTPS."],
-  "point the page URL at its final address": ["请直接填写页面跳转后的最终地址。", "Point the page URL at its final address."],
-};
 const SANDBOX = "allow-scripts allow-forms allow-same-origin allow-popups";
 
 const label = (labels, value) => escapeHtml(labels[value] ? L(labels[value]) : value ?? "");
@@ -53,10 +48,6 @@ function clearErrors(form) {
 
 // ---- the check column ------------------------------------------------------------------------
 
-function adviceText(advice) {
-  return ADVICE[advice] ? L(ADVICE[advice]) : advice;
-}
-
 function checkHtml(p) {
   const badges = [];
   const lines = [];
@@ -84,10 +75,12 @@ function checkHtml(p) {
     badges.push(badge(framing[0], framing[1], `data-check="framing" data-framing="${escapeHtml(r.framing)}"`));
     badges.push(r.https ? badge("ok", "HTTPS", 'data-check="https"') : badge("warn", t("非 HTTPS", "not HTTPS"), 'data-check="https"'));
     if (r.error) lines.push(`<span class="reason" data-check-error>${escapeHtml(r.error)}</span>`);
-    if (r.reason) lines.push(`<span class="reason" data-check-reason>${escapeHtml(r.reason)}</span>`);
-    if (r.advice?.length) {
-      lines.push(`<span>${escapeHtml(t("建议", "Advice"))}:</span><ul data-check-advice>${r.advice
-        .map((a) => `<li>${escapeHtml(adviceText(a))}</li>`)
+    const reason = checkReasonText(r, L);
+    if (reason) lines.push(`<span class="reason" data-check-reason>${escapeHtml(reason)}</span>`);
+    const advice = checkAdviceTexts(r, L);
+    if (advice.length) {
+      lines.push(`<span>${escapeHtml(t("建议", "Advice"))}:</span><ul data-check-advice>${advice
+        .map((a) => `<li>${escapeHtml(a)}</li>`)
         .join("")}</ul>`);
     }
     if (r.checked_at) {
@@ -517,7 +510,7 @@ function renderPreview(result, page, pop, sample = {}) {
   result.innerHTML = "";
   result.dataset.status = pop.status;
   if (pop.status !== "open") {
-    const blocked = !page.whitelisted || /not in the address whitelist/.test(pop.reason);
+    const blocked = !page.whitelisted || BLOCKED_REASONS[pop.reason_code] === NOT_WHITELISTED;
     const reason = blocked ? `${L(NOT_WHITELISTED)}. ${L(ASK_OPS)}` : pop.reason;
     result.innerHTML = `<h3>${escapeHtml(t("结果", "Result"))}</h3>
       <p class="form-error pop-blocked" data-blocked>${escapeHtml(t("不会打开", "Will not open"))}: ${escapeHtml(reason)}</p>`;
