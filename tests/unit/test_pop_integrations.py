@@ -3,7 +3,7 @@
 from types import SimpleNamespace
 
 from agentdesk.config_center.screenpop import integrations, opening, popparams
-from agentdesk.config_center.screenpop.models import INTEGRATIONS
+from agentdesk.config_center.screenpop.choices import INTEGRATIONS
 from agentdesk.config_center.whitelist.matching import parse_entry
 
 ENTRIES = [(parse_entry("https://crm.example.com"), False)]

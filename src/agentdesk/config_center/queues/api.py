@@ -5,12 +5,27 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from agentdesk.auth.deps import require_tenant
 from agentdesk.auth.permissions import CONFIG_MANAGE
 from agentdesk.auth.principal import Principal
+from agentdesk.config_center.agents import service as agents
+from agentdesk.config_center.called import service as called
 from agentdesk.config_center.queues import service
 from agentdesk.config_center.queues.schemas import QueueList, QueueRead, QueueWrite
 from agentdesk.kit.validation import Id, PageNumber
 
 router = APIRouter(prefix="/api/config/queues", tags=["config: skill queues"])
 admin = require_tenant(CONFIG_MANAGE)
+
+
+def _users_of(session, tenant_id: int) -> service.UsersOf:
+    """What called numbers and agents have that refers to a queue, asked of their services
+    (they sit on top of queues, so the queue service cannot ask them itself)."""
+
+    async def users_of(queue_id: int) -> service.QueueUsers:
+        return service.QueueUsers(
+            routes=await called.routes_to_queue(session, tenant_id, queue_id),
+            agents=await agents.serving_queue(session, tenant_id, queue_id),
+        )
+
+    return users_of
 
 
 @router.get("", response_model=QueueList)
@@ -55,7 +70,10 @@ async def update_queue(
 ) -> QueueRead:
     """Replace a skill queue's settings."""
     async with request.app.state.db.transaction() as session:
-        queue = await service.update_queue(session, principal.tenant_id, queue_id, body)
+        users_of = _users_of(session, principal.tenant_id)
+        queue = await service.update_queue(
+            session, principal.tenant_id, queue_id, body, users_of=users_of
+        )
         return QueueRead.model_validate(queue)
 
 
@@ -65,5 +83,6 @@ async def delete_queue(
 ) -> Response:
     """Delete a skill queue that no transfer policy or called number uses."""
     async with request.app.state.db.transaction() as session:
-        await service.delete_queue(session, principal.tenant_id, queue_id)
+        users_of = _users_of(session, principal.tenant_id)
+        await service.delete_queue(session, principal.tenant_id, queue_id, users_of=users_of)
     return Response(status_code=204)

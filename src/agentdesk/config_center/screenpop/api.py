@@ -10,7 +10,8 @@ from agentdesk.auth.deps import require_tenant
 from agentdesk.auth.permissions import CONFIG_MANAGE
 from agentdesk.auth.principal import Principal
 from agentdesk.config_center.screenpop import checker, opening, service
-from agentdesk.config_center.screenpop.models import TABS, PopPage
+from agentdesk.config_center.screenpop.choices import TABS
+from agentdesk.config_center.screenpop.models import PopPage
 from agentdesk.config_center.screenpop.schemas import (
     PopEnabled,
     PopInstruction,

@@ -4,14 +4,14 @@ whitelist they are loaded from is its own domain (config_center.whitelist)."""
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from agentdesk.config_center.screenpop import integrations
+from agentdesk.config_center.screenpop.choices import (  # noqa: F401 (named here for readers)
+    INTEGRATIONS,
+    OPEN_MODES,
+    PAGE_TYPES,
+    PARAM_SOURCES,
+    TABS,
+)
 from agentdesk.storage.base import Base, BigId, IdMixin, TenantMixin, TimestampMixin
-
-TABS = ("audio_video", "multimedia")
-PAGE_TYPES = ("external", "internal")
-OPEN_MODES = ("embed", "independent")
-INTEGRATIONS = integrations.NAMES  # the registry of integration modes decides
-PARAM_SOURCES = ("call_data", "attached_data")
 
 
 class PopPage(IdMixin, TenantMixin, TimestampMixin, Base):

@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agentdesk.config_center.screenpop.models import (
+from agentdesk.config_center.screenpop.choices import (
     INTEGRATIONS,
     OPEN_MODES,
     PAGE_TYPES,
