@@ -25,6 +25,8 @@ import idna
 
 # The ports a URL without one means, per scheme (the WHATWG URL "special schemes").
 DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+# The schemes a page or an outbound call may use, with their default ports.
+HTTP_PORTS = {"http": 80, "https": 443}
 
 # WHATWG "forbidden domain code points" (after mapping; the C0 controls are checked apart).
 _FORBIDDEN = frozenset(" #%/:<>?@[\\]^|\x7f")
