@@ -12,12 +12,12 @@ from agentdesk.config_center.custompages.api import pages_router as custom_page_
 from agentdesk.config_center.custompages.api import router as custom_pages_router
 from agentdesk.config_center.interfaces.api import ops_router as interfaces_ops_router
 from agentdesk.config_center.interfaces.api import router as interfaces_router
-from agentdesk.config_center.platform.api import router as platform_router
 from agentdesk.config_center.queues.api import router as config_queues_router
-from agentdesk.config_center.screenpop.api import ops_router as whitelist_router
 from agentdesk.config_center.screenpop.api import router as screenpop_router
 from agentdesk.config_center.users.api import router as config_users_router
+from agentdesk.config_center.whitelist.api import router as whitelist_router
 from agentdesk.monitoring.api import router as monitoring_router
+from agentdesk.ops.api import router as platform_router
 from agentdesk.telephony.api import records_router, sim_router
 from agentdesk.web.docs import router as docs_router
 from agentdesk.workbench.api import router as workbench_router

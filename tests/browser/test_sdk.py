@@ -11,7 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from agentdesk.config_center.screenpop.models import WhitelistEntry
+from agentdesk.config_center.whitelist.models import WhitelistEntry
 from tests.browser.conftest import off_loop
 from tests.support import seed
 from tests.support.agents import customer, login, place_call, seed_demo

@@ -12,7 +12,8 @@ from agentdesk.cli.main import build_parser, main
 from agentdesk.cli.sim_cmd import forget_server_url, record_server_url, server_url
 from agentdesk.config import Settings
 from agentdesk.config_center.interfaces.models import ExternalInterface
-from agentdesk.config_center.screenpop.models import PopPage, WhitelistEntry
+from agentdesk.config_center.screenpop.models import PopPage
+from agentdesk.config_center.whitelist.models import WhitelistEntry
 from agentdesk.tenancy.models import Tenant
 from tests.support import seed
 from tests.support.agents import Agent, customer, place_call

@@ -103,7 +103,9 @@ def test_an_internal_page_pops_with_the_interface_data_of_the_caller(server, env
     admin.post(f"{POPS}/{listed['id']}/enabled", json={"enabled": False})
     assert agent.http.get(internal["url"]).status_code == 404
     # The custom page cannot be deleted while a pop page shows it.
-    assert admin.delete(f"/api/config/custom-pages/{page['id']}").status_code == 409
+    refusal = admin.delete(f"/api/config/custom-pages/{page['id']}")
+    assert refusal.status_code == 409
+    assert f"pop page {listed['name']} shows this custom page" in refusal.json()["detail"]
     agent.close()
     other.close()
 

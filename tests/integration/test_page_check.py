@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from agentdesk.config_center.screenpop.checker import ADVICE_HTTPS, ADVICE_INDEPENDENT, check_page
-from agentdesk.config_center.screenpop.whitelist import parse_entry
+from agentdesk.config_center.whitelist.matching import parse_entry
 from agentdesk.kit.outbound import no_answer_message
 
 WB = "http://desk.example.com:8000"

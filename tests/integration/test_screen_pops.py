@@ -320,3 +320,27 @@ def test_whitelist_is_managed_by_the_operations_admin(server, demo):
     assert [p for p in pages(admin) if p["id"] == page["id"]][0]["whitelisted"] is True
     assert ops.delete(f"/api/ops/whitelist/{entry['id']}").status_code == 204
     assert [p for p in pages(admin) if p["id"] == page["id"]][0]["whitelisted"] is False
+
+
+def test_the_check_result_carries_codes_and_reads_in_the_callers_language(demo):
+    admin, _ops, _sim = demo
+    page = new_page(admin, name="Coded")
+    result = page["check_result"]
+    assert result["reason_codes"], result
+    codes = [reason["code"] for reason in result["reason_codes"]]
+    assert len(result["advice_codes"]) == len(result["advice"])
+    # No language said: English, the language of the codes.
+    assert result["reason"] and not any("\u4e00" <= ch <= "\u9fff" for ch in result["reason"])
+    chinese = admin.get(f"{POPS}/{page['id']}", headers={"Accept-Language": "zh-CN"}).json()
+    assert chinese["check_result"]["reason_codes"] == result["reason_codes"]
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in chinese["check_result"]["reason"]), codes
+    assert len(chinese["check_result"]["advice"]) == len(result["advice"])
+    english = admin.get(f"{POPS}/{page['id']}", headers={"Accept-Language": "en"}).json()
+    assert english["check_result"]["reason"] == result["reason"]
+
+
+def test_a_blocked_pop_names_its_reason_by_code(demo):
+    admin, _ops, _sim = demo
+    page = new_page(admin, name="Elsewhere", url="https://not-listed.example/crm")
+    preview = admin.post(f"{POPS}/{page['id']}/preview", json={}).json()
+    assert preview["status"] == "blocked" and preview["reason_code"] == "not_whitelisted"

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from agentdesk.config_center.screenpop.checker import check_page
-from agentdesk.config_center.screenpop.whitelist import parse_entry
+from agentdesk.config_center.whitelist.matching import parse_entry
 from agentdesk.kit.outbound import OutboundError, no_answer_message, post_json
 
 WB = "http://desk.example.com:8000"

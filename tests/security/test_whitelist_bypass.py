@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import sync_playwright
 
-from agentdesk.config_center.screenpop.whitelist import BadUrl, find_entry, parse_entry, parse_url
+from agentdesk.config_center.whitelist.matching import BadUrl, find_entry, parse_entry, parse_url
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]

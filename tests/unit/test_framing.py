@@ -3,7 +3,7 @@
 import httpx
 import pytest
 
-from agentdesk.config_center.screenpop.checker import framing_verdict
+from agentdesk.config_center.screenpop.framing import framing_verdict
 
 WB = "https://desk.example.com"
 PAGE = "https://crm.example.net/customer?id=1"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from agentdesk.config_center.screenpop.whitelist import (
+from agentdesk.config_center.whitelist.matching import (
     BadUrl,
     find_entry,
     parse_entry,

@@ -23,7 +23,8 @@ from agentdesk.config_center.custompages.schemas import CustomPageWrite, PageObj
 from agentdesk.config_center.interfaces import service as interfaces
 from agentdesk.config_center.interfaces.schemas import InterfaceWrite
 from agentdesk.config_center.queues.models import SkillQueue
-from agentdesk.config_center.screenpop.models import PopPage, PopParam, WhitelistEntry
+from agentdesk.config_center.screenpop.models import PopPage, PopParam
+from agentdesk.config_center.whitelist.models import WhitelistEntry
 from agentdesk.kit.clock import Clock
 from agentdesk.storage.database import Database
 from agentdesk.tenancy.models import AccessCode, OutboundNumber, SystemParameter, Tenant

@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete, select
 
 from agentdesk.config_center.interfaces.models import ExternalInterface
-from agentdesk.config_center.screenpop.models import PopPage, WhitelistEntry
+from agentdesk.config_center.screenpop.models import PopPage
+from agentdesk.config_center.whitelist.models import WhitelistEntry
 
 # Where the samples are by default; `Settings.examples_origin` says where they are now.
 EXAMPLES_ORIGIN = "http://127.0.0.1:8001"

@@ -34,9 +34,9 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from agentdesk.kit.netguard import BlockedAddress, resolve_public
+from agentdesk.kit.urlhost import HTTP_PORTS as DEFAULT_PORTS
 from agentdesk.kit.urlhost import HostError, authority_host, canonical_host
 
-DEFAULT_PORTS = {"http": 80, "https": 443}
 MAX_REDIRECTS = 3
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_ANSWER_BYTES = 1_000_000

@@ -18,9 +18,15 @@ hosts browsers accept (emoji, empty labels): such a host is refused here, never 
 """
 
 import ipaddress
-from urllib.parse import unquote
+from typing import NamedTuple
+from urllib.parse import unquote, urlsplit
 
 import idna
+
+# The ports a URL without one means, per scheme (the WHATWG URL "special schemes").
+DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+# The schemes a page or an outbound call may use, with their default ports.
+HTTP_PORTS = {"http": 80, "https": 443}
 
 # WHATWG "forbidden domain code points" (after mapping; the C0 controls are checked apart).
 _FORBIDDEN = frozenset(" #%/:<>?@[\\]^|\x7f")
@@ -29,6 +35,45 @@ _DIGITS = {8: "01234567", 10: "0123456789", 16: "0123456789abcdefABCDEF"}
 
 class HostError(ValueError):
     """The host is not one a browser would load the same way; the message says why."""
+
+
+class Origin(NamedTuple):
+    """A web origin (scheme, host as browsers load it, port made explicit): the one helper
+    for "which site is this URL or origin string", used by framing verdicts and by checks
+    that compare a page's origin with the workbench's."""
+
+    scheme: str
+    host: str  # canonical, without IPv6 brackets
+    port: int | None
+
+    @classmethod
+    def parse(cls, url: str) -> "Origin":
+        """The origin of a URL or of an origin string ("https://host[:port]"); lenient: a
+        host browsers would refuse is kept lower-cased rather than rejected."""
+        parts = urlsplit(url.strip())
+        scheme = parts.scheme.lower()
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+        try:
+            host = canonical_host(authority_host(parts.netloc)).strip("[]")
+        except HostError:
+            host = (parts.hostname or "").lower()
+        return cls(scheme, host, port or DEFAULT_PORTS.get(scheme))
+
+    @property
+    def default_port(self) -> bool:
+        return self.port is None or self.port == DEFAULT_PORTS.get(self.scheme)
+
+    def serialize(self) -> str:
+        """The origin as browsers write it (`event.origin`): no default port, IPv6 bracketed."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return (
+            f"{self.scheme}://{host}"
+            if self.default_port
+            else f"{self.scheme}://{host}:{self.port}"
+        )
 
 
 def authority_host(netloc: str) -> str:

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agentdesk.kit.errors import Conflict, FieldError, NotFound, ValidationFailed
-from agentdesk.tenancy import params
+from agentdesk.tenancy import numbers, params
 from agentdesk.tenancy import repository as repo
 from agentdesk.tenancy.models import AccessCode, OutboundNumber, Tenant
 
@@ -107,64 +107,46 @@ async def delete_tenant(session: AsyncSession, tenant: Tenant, agents: int) -> N
     await session.flush()
 
 
-# ---- access codes and outbound numbers -----------------------------------------------------
+# ---- access codes and outbound numbers (one resource: tenancy.numbers) ---------------------
 
-
-async def check_tenant_exists(session: AsyncSession, tenant_id: int | None) -> None:
-    if tenant_id is not None and await repo.get(session, Tenant, tenant_id) is None:
-        raise ValidationFailed.single("tenant_id", "exists", f"tenant {tenant_id} does not exist")
+check_tenant_exists = numbers.check_tenant_exists
 
 
 async def get_access_code(
     session: AsyncSession, code_id: int, *, for_update: bool = False
 ) -> AccessCode:
-    code = await repo.get(session, AccessCode, code_id, for_update=for_update)
-    if code is None:
-        raise NotFound(f"access code {code_id} not found")
-    return code
-
-
-async def _check_code_free(session: AsyncSession, code: str, exclude_id: int | None = None):
-    if await repo.find(session, AccessCode.code, code, exclude_id=exclude_id):
-        raise ValidationFailed.single("code", "unique", f"access code {code} already exists")
+    return await numbers.get(session, numbers.ACCESS_CODES, code_id, for_update=for_update)
 
 
 async def create_access_code(session: AsyncSession, values: dict) -> AccessCode:
     """Add an access code [接入码] to the platform, optionally assigned to a tenant."""
-    await _check_code_free(session, values["code"])
-    await check_tenant_exists(session, values.get("tenant_id"))
-    code = AccessCode(**values)
-    session.add(code)
-    await _flush_unique(session, "code", f"access code {values['code']} already exists")
-    return code
+    return await numbers.create(session, numbers.ACCESS_CODES, values)
 
 
-def _check_not_routed(code: AccessCode, changes: dict, called_configs: int) -> None:
+def _not_routed(called_configs: int) -> numbers.Guard:
     """A code the tenant routes calls with keeps its tenant and media type."""
-    moved = "tenant_id" in changes and changes["tenant_id"] != code.tenant_id
-    retyped = "type" in changes and changes["type"] != code.type
-    if called_configs and (moved or retyped):
-        what = "reassigned or unassigned" if moved else "given another type"
-        raise Conflict(
-            f"access code {code.code} is used by {called_configs} called configuration(s) of "
-            f"its tenant and cannot be {what}; remove them in the configuration center first",
-            code="access_code_in_use",
-        )
+
+    def guard(code: AccessCode, changes: dict) -> None:
+        moved = "tenant_id" in changes and changes["tenant_id"] != code.tenant_id
+        retyped = "type" in changes and changes["type"] != code.type
+        if called_configs and (moved or retyped):
+            what = "reassigned or unassigned" if moved else "given another type"
+            raise Conflict(
+                f"access code {code.code} is used by {called_configs} called configuration(s) "
+                f"of its tenant and cannot be {what}; remove them in the configuration center "
+                "first",
+                code="access_code_in_use",
+            )
+
+    return guard
 
 
 async def update_access_code(
     session: AsyncSession, code: AccessCode, changes: dict, called_configs: int
 ) -> AccessCode:
     """Renumber, retype, assign or unassign an access code."""
-    if "code" in changes:
-        await _check_code_free(session, changes["code"], exclude_id=code.id)
-    if "tenant_id" in changes:
-        await check_tenant_exists(session, changes["tenant_id"])
-    _check_not_routed(code, changes, called_configs)
-    for key, value in changes.items():
-        setattr(code, key, value)
-    await _flush_unique(session, "code", f"access code {code.code} already exists")
-    return code
+    guard = _not_routed(called_configs)
+    return await numbers.update(session, numbers.ACCESS_CODES, code, changes, guard)
 
 
 async def delete_access_code(session: AsyncSession, code: AccessCode, called_configs: int) -> None:
@@ -175,52 +157,30 @@ async def delete_access_code(session: AsyncSession, code: AccessCode, called_con
             "remove them in the configuration center first",
             code="access_code_in_use",
         )
-    await session.delete(code)
-    await session.flush()
+    await numbers.delete(session, code)
 
 
 async def get_outbound_number(
     session: AsyncSession, number_id: int, *, for_update: bool = False
 ) -> OutboundNumber:
-    number = await repo.get(session, OutboundNumber, number_id, for_update=for_update)
-    if number is None:
-        raise NotFound(f"outbound number {number_id} not found")
-    return number
-
-
-async def _check_number_free(session: AsyncSession, number: str, exclude_id: int | None = None):
-    if await repo.find(session, OutboundNumber.number, number, exclude_id=exclude_id):
-        raise ValidationFailed.single("number", "unique", f"number {number} already exists")
+    return await numbers.get(session, numbers.OUTBOUND_NUMBERS, number_id, for_update=for_update)
 
 
 async def create_outbound_number(session: AsyncSession, values: dict) -> OutboundNumber:
     """Add an outbound caller number [外呼主叫号码], optionally assigned to a tenant."""
-    await _check_number_free(session, values["number"])
-    await check_tenant_exists(session, values.get("tenant_id"))
-    number = OutboundNumber(**values)
-    session.add(number)
-    await _flush_unique(session, "number", f"number {values['number']} already exists")
-    return number
+    return await numbers.create(session, numbers.OUTBOUND_NUMBERS, values)
 
 
 async def update_outbound_number(
     session: AsyncSession, number: OutboundNumber, changes: dict
 ) -> OutboundNumber:
     """Change, assign or unassign an outbound number."""
-    if "number" in changes:
-        await _check_number_free(session, changes["number"], exclude_id=number.id)
-    if "tenant_id" in changes:
-        await check_tenant_exists(session, changes["tenant_id"])
-    for key, value in changes.items():
-        setattr(number, key, value)
-    await _flush_unique(session, "number", f"number {number.number} already exists")
-    return number
+    return await numbers.update(session, numbers.OUTBOUND_NUMBERS, number, changes)
 
 
 async def delete_outbound_number(session: AsyncSession, number: OutboundNumber) -> None:
     """Remove an outbound number (agents then present an access code instead)."""
-    await session.delete(number)
-    await session.flush()
+    await numbers.delete(session, number)
 
 
 # ---- system parameters -----------------------------------------------------------------------

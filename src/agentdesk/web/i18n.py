@@ -18,10 +18,14 @@ def pick_language(cookie_value: str | None, accept_language: str | None) -> str:
     return "zh"
 
 
-def request_language(request) -> str:
-    """The language of a request's messages: the UI's choice, else the browser's; a client
-    that says nothing (curl, scripts) gets English, the language of the API's rule codes."""
-    cookie, accept = request.cookies.get("lang"), request.headers.get("accept-language")
-    if cookie is None and not accept:
+def api_language(cookie_value: str | None, accept_language: str | None) -> str:
+    """The language of API messages: the UI's choice, else the browser's; a client that says
+    nothing (curl, scripts) gets English, the language of the API's rule codes."""
+    if cookie_value is None and not accept_language:
         return "en"
-    return pick_language(cookie, accept)
+    return pick_language(cookie_value, accept_language)
+
+
+def request_language(request) -> str:
+    """The language of a request's messages (see api_language)."""
+    return api_language(request.cookies.get("lang"), request.headers.get("accept-language"))

@@ -69,3 +69,23 @@ class AgentRepository(TenantRepository[Agent]):
             for a in agent_ids
             for q, w in skills
         )
+
+    async def serving(self, queue_id: int) -> list[tuple[Agent, list[int]]]:
+        """Agents with this skill, each with the ids of its other skill queues."""
+        agents = list(
+            await self.session.scalars(
+                select(Agent)
+                .join(AgentSkill, AgentSkill.agent_id == Agent.id)
+                .where(Agent.tenant_id == self.tenant_id, AgentSkill.queue_id == queue_id)
+                .order_by(Agent.work_no)
+            )
+        )
+        if not agents:
+            return []
+        stmt = select(AgentSkill.agent_id, AgentSkill.queue_id).where(
+            AgentSkill.agent_id.in_([a.id for a in agents]), AgentSkill.queue_id != queue_id
+        )
+        others: dict[int, list[int]] = {}
+        for agent_id, other in await self.session.execute(stmt):
+            others.setdefault(agent_id, []).append(other)
+        return [(agent, others.get(agent.id, [])) for agent in agents]

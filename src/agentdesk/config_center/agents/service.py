@@ -76,6 +76,19 @@ async def delete_agent(session: AsyncSession, tenant_id: int, agent_id: int) -> 
     await session.flush()
 
 
+async def serving_queue(
+    session: AsyncSession, tenant_id: int, queue_id: int
+) -> list[tuple[int, str, list[str]]]:
+    """(work number, agent type, types of its other skill queues) of the queue's agents."""
+    served = await AgentRepository(session, tenant_id).serving(queue_id)
+    others = {queue_id for _, ids in served for queue_id in ids}
+    found = await queues.queues_by_id(session, tenant_id, others)
+    return [
+        (agent.work_no, agent.agent_type, [found[i].type for i in ids if i in found])
+        for agent, ids in served
+    ]
+
+
 async def batch_configure(
     session: AsyncSession, tenant_id: int, data: AgentBatch
 ) -> tuple[list[AgentWithSkills], int]:

@@ -31,3 +31,13 @@ class CalledRepository(TenantRepository[CalledConfig]):
         if limit is not None:
             stmt = stmt.limit(limit).offset(offset)
         return [(config, code) for config, code in await self.session.execute(stmt)]
+
+    async def routing_to(self, queue_id: int) -> list[tuple[str, str, str]]:
+        """(access code, extension, access code type) of the configurations using the queue."""
+        stmt = (
+            select(AccessCode.code, CalledConfig.extension, AccessCode.type)
+            .join(AccessCode, AccessCode.id == CalledConfig.access_code_id)
+            .where(CalledConfig.tenant_id == self.tenant_id, CalledConfig.queue_id == queue_id)
+            .order_by(AccessCode.code, CalledConfig.extension)
+        )
+        return [tuple(row) for row in await self.session.execute(stmt)]

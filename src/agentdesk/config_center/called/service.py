@@ -122,3 +122,10 @@ async def _check_number(
             message = f"{dialled} is already reached through access code {other_code}"
             return [FieldError("extension", "unique", message)]
     return []
+
+
+async def routes_to_queue(
+    session: AsyncSession, tenant_id: int, queue_id: int
+) -> list[tuple[str, str, str]]:
+    """(access code, extension, access code type) of every called number reaching the queue."""
+    return await CalledRepository(session, tenant_id).routing_to(queue_id)

@@ -8,7 +8,6 @@ keeps it published and the next call shows the new version.
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,8 +17,8 @@ from agentdesk.config_center.custompages.models import MAX_OBJECTS, MAX_PAGES, C
 from agentdesk.config_center.custompages.repository import CustomPageRepository
 from agentdesk.config_center.custompages.schemas import CustomPageWrite
 from agentdesk.config_center.interfaces import service as interfaces
-from agentdesk.config_center.screenpop.models import PopPage
 from agentdesk.kit.errors import Conflict, FieldError, LimitReached, NotFound, ValidationFailed
+from agentdesk.storage.references import first_restricting
 
 
 async def list_pages(session: AsyncSession, tenant_id: int) -> list[tuple[CustomPage, list]]:
@@ -34,6 +33,11 @@ async def get_page(session: AsyncSession, tenant_id: int, page_id: int) -> tuple
     repo = CustomPageRepository(session, tenant_id)
     page = await repo.get(page_id)
     return page, (await repo.objects_of([page.id]))[page.id]
+
+
+async def find_page(session: AsyncSession, tenant_id: int, page_id: int) -> CustomPage | None:
+    """The tenant's custom page with this id, or None (for domains that show one)."""
+    return await CustomPageRepository(session, tenant_id).find(CustomPage.id == page_id)
 
 
 async def published_pages(session: AsyncSession, tenant_id: int) -> list[CustomPage]:
@@ -86,13 +90,12 @@ async def update_page(
 async def delete_page(session: AsyncSession, tenant_id: int, page_id: int) -> None:
     repo = CustomPageRepository(session, tenant_id)
     page = await repo.get(page_id, for_update=True)
-    used_by = await session.scalar(
-        select(PopPage.name).where(
-            PopPage.tenant_id == tenant_id, PopPage.custom_page_id == page.id
-        )
-    )
+    # Pop pages show custom pages (their foreign key restricts deletes); asked through the
+    # schema so that custom pages need not know the pop-page domain.
+    used_by = await first_restricting(session, CustomPage.__table__, page.id)
     if used_by is not None:
-        raise Conflict(f"the pop page {used_by} shows this custom page; change or delete it first")
+        label, name = used_by
+        raise Conflict(f"the {label} {name} shows this custom page; change or delete it first")
     await repo.replace_objects(page.id, [])
     await repo.delete(page)
     await session.flush()

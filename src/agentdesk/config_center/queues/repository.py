@@ -1,12 +1,11 @@
-"""Queries over a tenant's skill queues, and over what refers to them."""
+"""Queries over a tenant's skill queues (what other domains have that refers to a queue is
+asked through their services: see `service.QueueUsers`)."""
 
 from sqlalchemy import or_, select
 
-from agentdesk.config_center.agents.models import Agent, AgentSkill
-from agentdesk.config_center.called.models import CalledConfig
 from agentdesk.config_center.queues.models import SkillQueue
 from agentdesk.storage.repository import TenantRepository
-from agentdesk.tenancy.models import AccessCode, Tenant
+from agentdesk.tenancy.models import Tenant
 
 
 class QueueRepository(TenantRepository[SkillQueue]):
@@ -36,35 +35,3 @@ class QueueRepository(TenantRepository[SkillQueue]):
                 SkillQueue.no_agent_target_queue_id == queue_id,
             ),
         )
-
-    async def access_codes_routing_to(self, queue_id: int) -> list[tuple[str, str, str]]:
-        """(access code, extension, access code type) of the called configurations using it."""
-        stmt = (
-            select(AccessCode.code, CalledConfig.extension, AccessCode.type)
-            .join(AccessCode, AccessCode.id == CalledConfig.access_code_id)
-            .where(CalledConfig.tenant_id == self.tenant_id, CalledConfig.queue_id == queue_id)
-            .order_by(AccessCode.code, CalledConfig.extension)
-        )
-        return [tuple(row) for row in await self.session.execute(stmt)]
-
-    async def agents_serving(self, queue_id: int) -> list[tuple[Agent, list[str]]]:
-        """Agents with this skill, each with the types of all its other skill queues."""
-        agents = list(
-            await self.session.scalars(
-                select(Agent)
-                .join(AgentSkill, AgentSkill.agent_id == Agent.id)
-                .where(Agent.tenant_id == self.tenant_id, AgentSkill.queue_id == queue_id)
-                .order_by(Agent.work_no)
-            )
-        )
-        if not agents:
-            return []
-        stmt = (
-            select(AgentSkill.agent_id, SkillQueue.type)
-            .join(SkillQueue, SkillQueue.id == AgentSkill.queue_id)
-            .where(AgentSkill.agent_id.in_([a.id for a in agents]), AgentSkill.queue_id != queue_id)
-        )
-        others: dict[int, list[str]] = {}
-        for agent_id, queue_type in await self.session.execute(stmt):
-            others.setdefault(agent_id, []).append(queue_type)
-        return [(agent, others.get(agent.id, [])) for agent in agents]

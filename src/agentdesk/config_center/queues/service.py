@@ -1,5 +1,8 @@
 """Skill-queue rules (R-CC-1). Services validate and change rows; the edge commits."""
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -10,6 +13,21 @@ from agentdesk.kit.errors import Conflict, FieldError, LimitReached, ValidationF
 from agentdesk.tenancy.params import get_param
 
 VOICE_VIDEO, MULTIMEDIA = "voice_video", "multimedia"
+
+
+@dataclass(frozen=True)
+class QueueUsers:
+    """What other domains have that refers to a queue, as plain data.
+
+    Called numbers and agents depend on queues (they import this service), so queues cannot
+    ask them; the edge gathers their answers (`called.service.routes_to_queue`,
+    `agents.service.serving_queue`) through `UsersOf`, called once the queue is locked."""
+
+    routes: list[tuple[str, str, str]] = field(default_factory=list)  # code, extension, type
+    agents: list[tuple[int, str, list[str]]] = field(default_factory=list)  # work no, type, others
+
+
+UsersOf = Callable[[int], Awaitable[QueueUsers]]
 
 
 def family_of(queue_type: str) -> str:
@@ -62,26 +80,29 @@ async def create_queue(session: AsyncSession, tenant_id: int, data: QueueWrite) 
 
 
 async def update_queue(
-    session: AsyncSession, tenant_id: int, queue_id: int, data: QueueWrite
+    session: AsyncSession, tenant_id: int, queue_id: int, data: QueueWrite, *, users_of: UsersOf
 ) -> SkillQueue:
     """Replace a queue's settings; a type change must keep everything that refers to it valid."""
     repo = QueueRepository(session, tenant_id)
     queue = await repo.get(queue_id, for_update=True)
     values = await _validated(repo, data, queue)
     if values["type"] != queue.type:
-        await _check_type_change(repo, queue, values["type"])
+        await _check_type_change(repo, queue, values["type"], await users_of(queue.id))
     for key, value in values.items():
         setattr(queue, key, value)
     await _flush(session)
     return queue
 
 
-async def delete_queue(session: AsyncSession, tenant_id: int, queue_id: int) -> None:
+async def delete_queue(
+    session: AsyncSession, tenant_id: int, queue_id: int, *, users_of: UsersOf
+) -> None:
     """Delete a queue nothing routes to; its agents lose that skill."""
     repo = QueueRepository(session, tenant_id)
     queue = await repo.get(queue_id, for_update=True)
+    routes = (await users_of(queue.id)).routes
     users = [f"skill queue {q.name}" for q in await repo.transferring_to(queue.id)]
-    users += [f"called number {c}{e}" for c, e, _ in await repo.access_codes_routing_to(queue.id)]
+    users += [f"called number {c}{e}" for c, e, _ in routes]
     if users:
         raise Conflict(
             f"skill queue {queue.name} is still used by: {', '.join(users)}", code="in_use"
@@ -146,7 +167,9 @@ async def _check_policy(
     return []
 
 
-async def _check_type_change(repo: QueueRepository, queue: SkillQueue, new_type: str) -> None:
+async def _check_type_change(
+    repo: QueueRepository, queue: SkillQueue, new_type: str, others: QueueUsers
+) -> None:
     """Refuse a type that would break transfers, called numbers or agents using this queue."""
     users = [
         f"skill queue {q.name} transfers to it"
@@ -154,14 +177,14 @@ async def _check_type_change(repo: QueueRepository, queue: SkillQueue, new_type:
         if q.type != new_type
     ]
     family = family_of(new_type)
-    for code, extension, code_type in await repo.access_codes_routing_to(queue.id):
+    for code, extension, code_type in others.routes:
         if code_type != family:
             users.append(f"called number {code}{extension} is a {code_type} access code")
-    for agent, other_types in await repo.agents_serving(queue.id):
-        if not fits_agent(agent.agent_type, new_type):
-            users.append(f"agent {agent.work_no} is a {agent.agent_type} agent")
-        elif agent.agent_type != "allround" and any(family_of(t) != family for t in other_types):
-            users.append(f"agent {agent.work_no} serves queues of another media type")
+    for work_no, agent_type, other_types in others.agents:
+        if not fits_agent(agent_type, new_type):
+            users.append(f"agent {work_no} is a {agent_type} agent")
+        elif agent_type != "allround" and any(family_of(t) != family for t in other_types):
+            users.append(f"agent {work_no} serves queues of another media type")
     if users:
         raise ValidationFailed.single(
             "type", "in_use", f"cannot change the type to {new_type}: {'; '.join(users)}"

@@ -1,14 +1,16 @@
-"""REST API of screen pops: /api/config/screen-pops (tenant admins), /api/ops/whitelist (ops)."""
+"""REST API of screen pops: /api/config/screen-pops (tenant admins). The whitelist's API is
+config_center.whitelist.api."""
 
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from agentdesk.auth.deps import OpsAdmin, TenantAdmin, require, require_tenant
-from agentdesk.auth.permissions import CONFIG_MANAGE, PLATFORM_MANAGE
+from agentdesk.auth.deps import TenantAdmin, require_tenant
+from agentdesk.auth.permissions import CONFIG_MANAGE
 from agentdesk.auth.principal import Principal
-from agentdesk.config_center.screenpop import checker, service
-from agentdesk.config_center.screenpop.models import TABS, PopPage, WhitelistEntry
+from agentdesk.config_center.screenpop import checker, opening, service
+from agentdesk.config_center.screenpop.choices import TABS
+from agentdesk.config_center.screenpop.models import PopPage
 from agentdesk.config_center.screenpop.schemas import (
     PopEnabled,
     PopInstruction,
@@ -20,22 +22,22 @@ from agentdesk.config_center.screenpop.schemas import (
     PopParamRead,
     PopParamWrite,
     SampleCall,
-    WhitelistList,
-    WhitelistRead,
-    WhitelistWrite,
 )
-from agentdesk.config_center.screenpop.whitelist import Entry
 from agentdesk.kit.validation import Id
 from agentdesk.resources import AppClock, AppSettings, Db
 from agentdesk.tenancy.params import get_param
+from agentdesk.web.i18n import api_language
 
 router = APIRouter(prefix="/api/config/screen-pops", tags=["config: screen pops"])
-ops_router = APIRouter(prefix="/api/ops/whitelist", tags=["operations: address whitelist"])
 admin = require_tenant(CONFIG_MANAGE)
-ops_admin = require(PLATFORM_MANAGE)
 
 
-def _read(page: PopPage, entries: list[tuple[Entry, bool]], param_count: int) -> PopPageRead:
+def _language(request: Request) -> str:
+    return api_language(request.cookies.get("lang"), request.headers.get("accept-language"))
+
+
+def _read(page: PopPage, entries, param_count: int, lang: str = "en") -> PopPageRead:
+    """A page as the API shows it: the stored check's reasons and advice in `lang`."""
     return PopPageRead(
         id=page.id,
         tab=page.tab,
@@ -48,8 +50,8 @@ def _read(page: PopPage, entries: list[tuple[Entry, bool]], param_count: int) ->
         integration=page.integration,
         enabled=page.enabled,
         signed=bool(page.secret),
-        whitelisted=page.page_type == "internal" or service.is_whitelisted(page.url, entries),
-        check_result=page.check_result,
+        whitelisted=page.page_type == "internal" or opening.is_whitelisted(page.url, entries),
+        check_result=checker.in_language(page.check_result, lang),
         param_count=param_count,
     )
 
@@ -59,7 +61,7 @@ async def _page_read(request: Request, tenant_id: int, page_id: int) -> PopPageR
         page = await service.get_page(session, tenant_id, page_id)
         entries = await service.whitelist_entries(session)
         counts = await service.param_counts(session, tenant_id, [page])
-        return _read(page, entries, counts.get(page.id, 0))
+        return _read(page, entries, counts.get(page.id, 0), _language(request))
 
 
 async def _check_and_store(request: Request, tenant_id: int, page_id: int) -> PopPageRead:
@@ -69,7 +71,7 @@ async def _check_and_store(request: Request, tenant_id: int, page_id: int) -> Po
     async with db.reader() as session:
         page = await service.get_page(session, tenant_id, page_id)
         entries = await service.whitelist_entries(session)
-    if service.is_whitelisted(page.url, entries) and page.page_type == "external":
+    if opening.is_whitelisted(page.url, entries) and page.page_type == "external":
         # Every redirect hop is matched against the whitelist again (see checker).
         result = await checker.check_page(
             page.url,
@@ -84,6 +86,7 @@ async def _check_and_store(request: Request, tenant_id: int, page_id: int) -> Po
 
 @router.get("", response_model=PopPageList)
 async def list_pages(
+    request: Request,
     db: Db,
     tab: Literal[TABS] = Query("audio_video", description="音视频 / 多媒体"),
     principal: Principal = Depends(admin),
@@ -94,7 +97,8 @@ async def list_pages(
         entries = await service.whitelist_entries(session)
         counts = await service.param_counts(session, principal.tenant_id, pages)
         limit = await get_param(session, "max_pop_pages_per_tab")
-    items = [_read(page, entries, counts.get(page.id, 0)) for page in pages]
+    lang = _language(request)
+    items = [_read(page, entries, counts.get(page.id, 0), lang) for page in pages]
     return PopPageList(items=items, total=len(items), limit=limit)
 
 
@@ -180,9 +184,8 @@ async def preview(
         page = await service.get_page(session, principal.tenant_id, page_id)
         params = await service.list_params(session, principal.tenant_id, page_id)
         entries = await service.whitelist_entries(session)
-    origin = settings.origin
-    return service.preview_instruction(
-        page, params, entries, call, body.calldata, origin, int(clock.timestamp())
+    return opening.preview_instruction(
+        page, params, entries, call, body.calldata, settings.origin, int(clock.timestamp())
     )
 
 
@@ -222,53 +225,4 @@ async def update_param(
 async def delete_param(page_id: Id, param_id: Id, db: Db, principal: TenantAdmin):
     async with db.transaction() as session:
         await service.delete_param(session, principal.tenant_id, page_id, param_id)
-    return Response(status_code=204)
-
-
-# ---------------------------------------------------------------- whitelist (operations)
-
-
-def _entry_read(row: WhitelistEntry) -> WhitelistRead:
-    entry = Entry(row.scheme, row.host, row.port, row.path_prefix)
-    return WhitelistRead(
-        id=row.id,
-        pattern=entry.pattern,
-        scheme=row.scheme,
-        host=row.host,
-        port=row.port,
-        path_prefix=row.path_prefix,
-        allow_private=row.allow_private,
-        note=row.note,
-        created_at=row.created_at,
-    )
-
-
-@ops_router.get("", response_model=WhitelistList)
-async def list_whitelist(db: Db, principal: OpsAdmin):
-    """Origins (+ path prefixes) external pop pages may be loaded from."""
-    async with db.reader() as session:
-        rows = await service.list_whitelist(session)
-    return WhitelistList(items=[_entry_read(r) for r in rows], total=len(rows))
-
-
-@ops_router.post("", response_model=WhitelistRead, status_code=201)
-async def create_whitelist_entry(
-    body: WhitelistWrite, db: Db, principal: OpsAdmin
-) -> WhitelistRead:
-    async with db.transaction() as session:
-        return _entry_read(await service.create_whitelist_entry(session, body))
-
-
-@ops_router.put("/{entry_id}", response_model=WhitelistRead)
-async def update_whitelist_entry(
-    entry_id: Id, body: WhitelistWrite, db: Db, principal=Depends(ops_admin)
-) -> WhitelistRead:
-    async with db.transaction() as session:
-        return _entry_read(await service.update_whitelist_entry(session, entry_id, body))
-
-
-@ops_router.delete("/{entry_id}", status_code=204)
-async def delete_whitelist_entry(entry_id: Id, db: Db, principal=Depends(ops_admin)):
-    async with db.transaction() as session:
-        await service.delete_whitelist_entry(session, entry_id)
     return Response(status_code=204)

@@ -1,40 +1,25 @@
-"""Screen-pop pages [弹屏配置] of a tenant, their URL parameters, and the platform's address
-whitelist [地址白名单] (R-POP)."""
+"""Screen-pop pages [弹屏配置] of a tenant and their URL parameters (R-POP). The address
+whitelist they are loaded from is its own domain (config_center.whitelist)."""
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from agentdesk.config_center.screenpop.choices import (  # noqa: F401 (named here for readers)
+    INTEGRATIONS,
+    OPEN_MODES,
+    PAGE_TYPES,
+    PARAM_SOURCES,
+    TABS,
+)
 from agentdesk.storage.base import Base, BigId, IdMixin, TenantMixin, TimestampMixin
-
-TABS = ("audio_video", "multimedia")
-PAGE_TYPES = ("external", "internal")
-OPEN_MODES = ("embed", "independent")
-INTEGRATIONS = ("get", "post", "webapi")
-PARAM_SOURCES = ("call_data", "attached_data")
-
-
-class WhitelistEntry(IdMixin, TimestampMixin, Base):
-    """An origin (+ optional path prefix) external pages may be loaded from.
-
-    Stored normalised (lower-case punycode host, explicit port) so matching is a comparison of
-    parts, never a substring search."""
-
-    __tablename__ = "pop_whitelist"
-    __table_args__ = (UniqueConstraint("scheme", "host", "port", "path_prefix"),)
-
-    scheme: Mapped[str] = mapped_column(String(8))
-    host: Mapped[str] = mapped_column(String(255))  # "crm.example.com" or "*.example.com"
-    port: Mapped[int] = mapped_column(Integer)
-    path_prefix: Mapped[str] = mapped_column(String(255), default="")
-    # The page check may reach private/loopback addresses of this entry only when allowed.
-    allow_private: Mapped[bool] = mapped_column(Boolean, default=False)
-    note: Mapped[str] = mapped_column(String(100), default="")
 
 
 class PopPage(IdMixin, TenantMixin, TimestampMixin, Base):
     """One pop page of a tab, opened in `position` order when a call connects."""
 
     __tablename__ = "pop_pages"
+    # How other domains' messages name a row (storage.references).
+    __table_args__ = {"info": {"label": "pop page"}}
 
     tab: Mapped[str] = mapped_column(String(16), default="audio_video")
     position: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,10 +1,8 @@
-"""Queries of the screen-pop domain: tenant-scoped pages and parameters, the platform whitelist."""
+"""Queries of the screen-pop domain: tenant-scoped pages and parameters."""
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from agentdesk.config_center.screenpop.models import PopPage, PopParam, WhitelistEntry
-from agentdesk.config_center.screenpop.whitelist import Entry
+from agentdesk.config_center.screenpop.models import PopPage, PopParam
 from agentdesk.storage.repository import TenantRepository
 
 
@@ -49,12 +47,3 @@ class PopParamRepository(TenantRepository[PopParam]):
             for row in rows:
                 result[row.page_id].append(row)
         return result
-
-
-async def whitelist_rows(session: AsyncSession) -> list[WhitelistEntry]:
-    stmt = select(WhitelistEntry).order_by(WhitelistEntry.host, WhitelistEntry.port)
-    return list((await session.execute(stmt)).scalars())
-
-
-def as_entry(row: WhitelistEntry) -> Entry:
-    return Entry(row.scheme, row.host, row.port, row.path_prefix)

@@ -1,11 +1,10 @@
-"""Request and response bodies of the screen-pop and whitelist APIs (R-POP)."""
+"""Request and response bodies of the screen-pop API (R-POP)."""
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agentdesk.config_center.screenpop.models import (
+from agentdesk.config_center.screenpop.choices import (
     INTEGRATIONS,
     OPEN_MODES,
     PAGE_TYPES,
@@ -110,37 +109,6 @@ class SampleCall(BaseModel):
     calldata: dict[str, str] = Field(default_factory=dict, description="attached data [随路数据]")
 
 
-class WhitelistWrite(BaseModel):
-    pattern: UrlText = Field(
-        min_length=1,
-        max_length=300,
-        description="scheme://host[:port][/path-prefix]; host may start with '*.'",
-    )
-    allow_private: bool = Field(
-        False, description="let the page check reach private/loopback addresses of this entry"
-    )
-    note: str = Field("", max_length=100)
-
-
-class WhitelistRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    pattern: str
-    scheme: str
-    host: str
-    port: int
-    path_prefix: str
-    allow_private: bool
-    note: str
-    created_at: datetime | None = None
-
-
-class WhitelistList(BaseModel):
-    items: list[WhitelistRead]
-    total: int
-
-
 class PopInstruction(BaseModel):
     """How the workbench opens one page for one call."""
 
@@ -151,6 +119,7 @@ class PopInstruction(BaseModel):
     page_type: str
     status: Literal["open", "blocked"]
     reason: str = ""
+    reason_code: str = Field("", description="why the page is blocked, as a stable code")
     method: Literal["GET", "POST"] = "GET"
     url: str = Field("", description="GET: the final URL; POST: the form's action")
     fields: list[tuple[str, str]] = Field(default_factory=list, description="POST form fields")

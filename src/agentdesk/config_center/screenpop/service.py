@@ -1,124 +1,30 @@
-"""Screen-pop rules (R-POP, R-WB-3): pages per tab, parameters, whitelist, what a call opens.
+"""Screen-pop rules (R-POP, R-WB-3): pages per tab, their parameters, what a call opens.
 
 Services validate and change rows; the edge commits. Nothing here reaches the network: the
-page check lives in `checker` and is run by the API after the commit.
+page check lives in `checker` and is run by the API after the commit. How each integration
+mode opens a page is the registry's (`integrations`), the instruction is `opening`'s; the
+whitelist and custom pages are asked through their services.
 """
 
-from urllib.parse import quote
-
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agentdesk.config_center.custompages.models import CustomPage
-from agentdesk.config_center.screenpop import popparams
-from agentdesk.config_center.screenpop.models import PopPage, PopParam, WhitelistEntry
-from agentdesk.config_center.screenpop.repository import (
-    PopPageRepository,
-    PopParamRepository,
-    as_entry,
-    whitelist_rows,
-)
-from agentdesk.config_center.screenpop.schemas import (
-    PopInstruction,
-    PopPageWrite,
-    PopParamWrite,
-    WhitelistWrite,
-)
-from agentdesk.config_center.screenpop.whitelist import (
-    BadUrl,
-    Entry,
-    find_entry,
-    parse_entry,
-    parse_url,
-)
+from agentdesk.config_center.custompages import service as custom_pages
+from agentdesk.config_center.screenpop import integrations, opening, popparams
+from agentdesk.config_center.screenpop.models import PopPage, PopParam
+from agentdesk.config_center.screenpop.opening import is_whitelisted
+from agentdesk.config_center.screenpop.repository import PopPageRepository, PopParamRepository
+from agentdesk.config_center.screenpop.schemas import PopInstruction, PopPageWrite, PopParamWrite
+from agentdesk.config_center.whitelist import service as whitelist
+from agentdesk.config_center.whitelist.matching import BadUrl, parse_url
 from agentdesk.kit.errors import FieldError, LimitReached, NotFound, ValidationFailed
 from agentdesk.tenancy.params import get_param
 
-NOT_WHITELISTED = "not in the address whitelist [地址白名单]; ask the operations admin to add it"
+__all__ = ["instructions_for_call", "is_whitelisted", "shows_custom_page", "webapi_pages"]
 
 
-# ---------------------------------------------------------------- whitelist (operations admin)
-
-
-async def list_whitelist(session: AsyncSession) -> list[WhitelistEntry]:
-    return await whitelist_rows(session)
-
-
-async def whitelist_entries(session: AsyncSession) -> list[tuple[Entry, bool]]:
-    """Every entry with its allow_private flag, for matching."""
-    return [(as_entry(row), row.allow_private) for row in await whitelist_rows(session)]
-
-
-def _parsed_entry(pattern: str) -> Entry:
-    try:
-        return parse_entry(pattern)
-    except BadUrl as exc:
-        raise ValidationFailed.single("pattern", "format", str(exc)) from exc
-
-
-async def _refuse_duplicate(session, entry: Entry, own_id: int | None = None) -> None:
-    stmt = select(WhitelistEntry.id).where(
-        WhitelistEntry.scheme == entry.scheme,
-        WhitelistEntry.host == entry.host,
-        WhitelistEntry.port == entry.port,
-        WhitelistEntry.path_prefix == entry.path_prefix,
-    )
-    existing = await session.scalar(stmt)
-    if existing is not None and existing != own_id:
-        raise ValidationFailed.single("pattern", "unique", f"{entry.pattern} is already listed")
-
-
-async def create_whitelist_entry(session: AsyncSession, data: WhitelistWrite) -> WhitelistEntry:
-    entry = _parsed_entry(data.pattern)
-    await _refuse_duplicate(session, entry)
-    row = WhitelistEntry(
-        scheme=entry.scheme,
-        host=entry.host,
-        port=entry.port,
-        path_prefix=entry.path_prefix,
-        allow_private=data.allow_private,
-        note=data.note,
-    )
-    session.add(row)
-    await session.flush()
-    await session.refresh(row)  # server-side timestamps, read here rather than lazily later
-    return row
-
-
-async def get_whitelist_entry(session: AsyncSession, entry_id: int) -> WhitelistEntry:
-    row = await session.get(WhitelistEntry, entry_id)
-    if row is None:
-        raise NotFound(f"whitelist entry {entry_id} not found")
-    return row
-
-
-async def update_whitelist_entry(
-    session: AsyncSession, entry_id: int, data: WhitelistWrite
-) -> WhitelistEntry:
-    row = await get_whitelist_entry(session, entry_id)
-    entry = _parsed_entry(data.pattern)
-    await _refuse_duplicate(session, entry, own_id=row.id)
-    row.scheme, row.host, row.port, row.path_prefix = (
-        entry.scheme,
-        entry.host,
-        entry.port,
-        entry.path_prefix,
-    )
-    row.allow_private, row.note = data.allow_private, data.note
-    await session.flush()
-    await session.refresh(row)
-    return row
-
-
-async def delete_whitelist_entry(session: AsyncSession, entry_id: int) -> None:
-    await session.delete(await get_whitelist_entry(session, entry_id))
-
-
-def match_whitelist(url: str, entries: list[tuple[Entry, bool]]) -> tuple[Entry, bool] | None:
-    """The entry (and its allow_private flag) a page URL matches, if any."""
-    allow_private = dict(entries)
-    found = find_entry(url, list(allow_private))
-    return None if found is None else (found, allow_private[found])
+async def whitelist_entries(session: AsyncSession):
+    """The address whitelist, for matching this request's pages (asked once per request)."""
+    return await whitelist.entries(session)
 
 
 # ---------------------------------------------------------------- pop pages (tenant admin)
@@ -145,7 +51,7 @@ async def _check_page_rules(session: AsyncSession, tenant_id: int, data: PopPage
             parse_url(data.url)
         except BadUrl as exc:
             errors.append(("url", "format", str(exc)))
-        if data.integration == "webapi" and data.open_mode != "embed":
+        if integrations.mode_of(data.integration).embed_only and data.open_mode != "embed":
             errors.append(
                 ("open_mode", "embed_only", "Web API pages talk to the workbench: use embed [嵌入]")
             )
@@ -162,11 +68,7 @@ async def _internal_page_errors(session, tenant_id: int, data: PopPageWrite) -> 
         )
     if data.custom_page_id is None:
         return [*errors, ("custom_page_id", "required", "choose a published custom page")]
-    custom = await session.scalar(
-        select(CustomPage).where(
-            CustomPage.id == data.custom_page_id, CustomPage.tenant_id == tenant_id
-        )
-    )
+    custom = await custom_pages.find_page(session, tenant_id, data.custom_page_id)
     if custom is None:
         errors.append(("custom_page_id", "exists", "no such custom page [页面配置]"))
     elif not custom.published:
@@ -341,76 +243,6 @@ async def delete_param(session: AsyncSession, tenant_id: int, page_id: int, para
 # ---------------------------------------------------------------- what a call opens
 
 
-def internal_page_url(workbench_origin: str, custom_page_id: int, callid: str) -> str:
-    return f"{workbench_origin}/workbench/custom-pages/{custom_page_id}?callid={quote(callid)}"
-
-
-def preview_instruction(
-    page: PopPage,
-    params: list[PopParam],
-    entries: list[tuple[Entry, bool]],
-    call: dict,
-    attached: dict,
-    origin: str,
-    now_seconds: int,
-) -> PopInstruction:
-    """What "try it" shows: the workbench's instruction, except that an internal page opens the
-    custom page's own preview for the sample caller (the admin is no agent on a call)."""
-    result = instruction(page, params, entries, call, attached, origin, now_seconds)
-    if page.page_type == "internal":
-        caller = quote(call.get("callerNum", ""), safe="")
-        result.url = f"{origin}/config/custom-pages/{page.custom_page_id}/preview?caller={caller}"
-    return result
-
-
-def instruction(
-    page: PopPage,
-    params: list[PopParam],
-    entries: list[tuple[Entry, bool]],
-    call: dict,
-    attached: dict,
-    workbench_origin: str,
-    now_seconds: int,
-) -> PopInstruction:
-    """How the workbench (or the preview) opens `page` for a call with `call`'s data."""
-    base = {
-        "id": page.id,
-        "name": page.name,
-        "open_mode": page.open_mode,
-        "integration": page.integration,
-        "page_type": page.page_type,
-    }
-    if page.page_type == "internal":
-        # Rendered by agentdesk itself, on the workbench's own origin.
-        return PopInstruction(
-            **base,
-            status="open",
-            url=internal_page_url(workbench_origin, page.custom_page_id, call.get("callid", "")),
-            page_origin=workbench_origin,
-        )
-    matched = match_whitelist(page.url, entries)
-    if matched is None:
-        return PopInstruction(**base, status="blocked", reason=NOT_WHITELISTED)
-    page_origin = parse_url(page.url).origin
-    if page.integration == "webapi":
-        return PopInstruction(**base, status="open", url=page.url, page_origin=page_origin)
-    specs = [popparams.ParamSpec(p.name, p.source, p.key) for p in params]
-    values = popparams.select_params(call, attached, specs) + [("origin", workbench_origin)]
-    if page.secret:
-        values = popparams.sign(values, page.secret, now_seconds)
-    if page.integration == "post":
-        return PopInstruction(
-            **base,
-            status="open",
-            method="POST",
-            url=page.url,
-            fields=values,
-            page_origin=page_origin,
-        )
-    url = popparams.get_url(page.url, values)
-    return PopInstruction(**base, status="open", url=url, page_origin=page_origin)
-
-
 async def instructions_for_call(
     session: AsyncSession,
     tenant_id: int,
@@ -420,18 +252,19 @@ async def instructions_for_call(
     workbench_origin: str,
     now_seconds: int,
 ) -> list[PopInstruction]:
-    """Every enabled external page of the tab, in list order, for this call (R-WB-3).
-
-    Read at each call, so configuration changes apply to the next call (R-WB-5)."""
+    """Every enabled page of the tab that opens per call, in list order, for this call
+    (R-WB-3). Read at each call, so configuration changes apply to the next call (R-WB-5)."""
     pages = [
         page
         for page in await PopPageRepository(session, tenant_id).in_tab(tab, enabled_only=True)
-        if page.integration != "webapi"
+        if integrations.mode_of(page.integration).per_call
     ]
     params = await PopParamRepository(session, tenant_id).of_pages([p.id for p in pages])
     entries = await whitelist_entries(session)
     return [
-        instruction(page, params[page.id], entries, call, attached, workbench_origin, now_seconds)
+        opening.instruction(
+            page, params[page.id], entries, call, attached, workbench_origin, now_seconds
+        )
         for page in pages
     ]
 
@@ -439,15 +272,15 @@ async def instructions_for_call(
 async def webapi_pages(
     session: AsyncSession, tenant_id: int, tab: str, now_seconds: int
 ) -> list[PopInstruction]:
-    """The tab's enabled Web API pages: they open with the workbench and stay open across
-    calls, driven by AICCSupport.js (R-SDK-9)."""
+    """The tab's enabled pages that open with the workbench and stay open across calls
+    (Web API, driven by AICCSupport.js, R-SDK-9)."""
     pages = [
         page
         for page in await PopPageRepository(session, tenant_id).in_tab(tab, enabled_only=True)
-        if page.integration == "webapi"
+        if not integrations.mode_of(page.integration).per_call
     ]
     entries = await whitelist_entries(session)
-    return [instruction(page, [], entries, {}, {}, "", now_seconds) for page in pages]
+    return [opening.instruction(page, [], entries, {}, {}, "", now_seconds) for page in pages]
 
 
 async def shows_custom_page(session: AsyncSession, tenant_id: int, custom_page_id: int) -> bool:
@@ -458,7 +291,3 @@ async def shows_custom_page(session: AsyncSession, tenant_id: int, custom_page_i
         PopPage.enabled.is_(True),
     )
     return found is not None
-
-
-def is_whitelisted(url: str, entries: list[tuple[Entry, bool]]) -> bool:
-    return match_whitelist(url, entries) is not None

@@ -6,7 +6,9 @@ import { L } from "/static/crud-form.js";
 export const ENDPOINT = "/api/config/screen-pops";
 export const OPEN_MODES = { embed: ["嵌入", "Embedded"], independent: ["独立打开", "Independent window"] };
 export const INTEGRATIONS = { get: ["URL GET", "URL GET"], post: ["URL POST", "URL POST"], webapi: ["Web API", "Web API"] };
-export const NOT_WHITELISTED = ["不在地址白名单中", "not in the address whitelist"];
+import { BLOCKED_REASONS } from "/static/check-codes.js";
+
+export const NOT_WHITELISTED = BLOCKED_REASONS.not_whitelisted;
 export const ASK_OPS = ["请联系运营管理员将其加入地址白名单。", "Ask the operations admin to add it to the address whitelist."];
 
 export const label = (labels, value) => escapeHtml(labels[value] ? L(labels[value]) : value ?? "");

@@ -52,7 +52,7 @@ function renderPreview(result, page, pop, sample = {}) {
   result.innerHTML = "";
   result.dataset.status = pop.status;
   if (pop.status !== "open") {
-    const blocked = !page.whitelisted || /not in the address whitelist/.test(pop.reason);
+    const blocked = !page.whitelisted || pop.reason_code === "not_whitelisted";
     const reason = blocked ? `${L(NOT_WHITELISTED)}. ${L(ASK_OPS)}` : pop.reason;
     result.innerHTML = `<h3>${escapeHtml(t("结果", "Result"))}</h3>
       <p class="form-error pop-blocked" data-blocked>${escapeHtml(t("不会打开", "Will not open"))}: ${escapeHtml(reason)}</p>`;

@@ -12,25 +12,16 @@ import {
   ASK_OPS, ENDPOINT, INTEGRATIONS, OPEN_MODES, badge, label,
 } from "/static/screen-pop-shared.js";
 import { openTry } from "/static/screen-pop-try.js";
+import { checkAdviceTexts, checkReasonText } from "/static/check-codes.js";
 
 const TABS = { audio_video: ["音视频", "Audio-video"], multimedia: ["多媒体", "Multimedia"] };
 const PAGE_TYPES = { external: ["外部页面", "External page"], internal: ["内部页面", "Internal page"] };
-// The checker's advice, by the text it sends.
-const ADVICE = {
-  "use independent mode [独立打开]": ["该页面禁止被嵌入：请将打开方式改为“独立打开”。", "The page forbids framing: use independent mode (open it in its own window)."],
-  "serve the page over HTTPS": ["请通过 HTTPS 提供该页面。", "Serve the page over HTTPS."],
-  "point the page URL at its final address": ["请直接填写页面跳转后的最终地址。", "Point the page URL at its final address."],
-};
 
 function lastFormDialog() {
   return [...document.querySelectorAll("dialog.form-dialog")].at(-1);
 }
 
 // ---- the check column ------------------------------------------------------------------------
-
-function adviceText(advice) {
-  return ADVICE[advice] ? L(ADVICE[advice]) : advice;
-}
 
 function checkHtml(p) {
   const badges = [];
@@ -59,10 +50,12 @@ function checkHtml(p) {
     badges.push(badge(framing[0], framing[1], `data-check="framing" data-framing="${escapeHtml(r.framing)}"`));
     badges.push(r.https ? badge("ok", "HTTPS", 'data-check="https"') : badge("warn", t("非 HTTPS", "not HTTPS"), 'data-check="https"'));
     if (r.error) lines.push(`<span class="reason" data-check-error>${escapeHtml(r.error)}</span>`);
-    if (r.reason) lines.push(`<span class="reason" data-check-reason>${escapeHtml(r.reason)}</span>`);
-    if (r.advice?.length) {
-      lines.push(`<span>${escapeHtml(t("建议", "Advice"))}:</span><ul data-check-advice>${r.advice
-        .map((a) => `<li>${escapeHtml(adviceText(a))}</li>`)
+    const reason = checkReasonText(r, L);
+    if (reason) lines.push(`<span class="reason" data-check-reason>${escapeHtml(reason)}</span>`);
+    const advice = checkAdviceTexts(r, L);
+    if (advice.length) {
+      lines.push(`<span>${escapeHtml(t("建议", "Advice"))}:</span><ul data-check-advice>${advice
+        .map((a) => `<li>${escapeHtml(a)}</li>`)
         .join("")}</ul>`);
     }
     if (r.checked_at) {

@@ -1,4 +1,4 @@
-"""The operations admin's platform services where tenancy meets its neighbours.
+"""The operations console's services where tenancy meets its neighbours.
 
 `tenancy` holds the rules of tenants, licences and access codes, but sits below `auth` and the
 configuration center, so it can neither create the tenant's admin user nor count the tenant's

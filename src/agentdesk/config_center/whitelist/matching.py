@@ -11,6 +11,8 @@ with an entry. Nothing is ever matched as a substring, so `https://good.com.evil
 A trailing dot names the same DNS host, so `https://good.com./` matches `https://good.com`,
 but it stays in the page's origin: the browser's origin keeps it, and postMessage checks
 compare origins.
+
+Pure: no database, no web framework (an import-linter contract keeps it so).
 """
 
 import re
@@ -18,9 +20,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from agentdesk.kit.urlhost import HTTP_PORTS as DEFAULT_PORTS  # a page is http(s) only
 from agentdesk.kit.urlhost import HostError, authority_host, canonical_host
 
-DEFAULT_PORTS = {"http": 80, "https": 443}
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 # Characters a browser strips or rewrites before parsing, which we refuse instead.
 _SUSPICIOUS = re.compile(r"[\\\s\x00-\x1f\x7f]")

@@ -1,6 +1,9 @@
 """The operations admin's platform API [运营管理]: tenants and their licences, access codes,
 outbound numbers and system parameters. Every route needs the platform.manage permission.
 
+Access codes and outbound numbers are one resource (`tenancy.numbers`: a number assigned to a
+tenant); their two sets of routes are views over it with their own field names.
+
 Lists answer `{"items": [...], "total": N}` and take `page`/`page_size`; updates are PATCH
 bodies (fields left out keep their value); broken rules come back as 422 naming the field.
 """
@@ -11,12 +14,13 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from agentdesk.auth.deps import require
 from agentdesk.auth.permissions import PLATFORM_MANAGE
-from agentdesk.config_center.platform import service as platform
 from agentdesk.kit.validation import Id, PageNumber
+from agentdesk.ops import service as platform
 from agentdesk.resources import Db
+from agentdesk.tenancy import numbers
 from agentdesk.tenancy import repository as repo
 from agentdesk.tenancy import service as tenancy
-from agentdesk.tenancy.models import AccessCode, OutboundNumber, Tenant
+from agentdesk.tenancy.models import Tenant
 from agentdesk.tenancy.schemas import (
     AccessCodeCreate,
     AccessCodeRead,
@@ -51,6 +55,10 @@ class Paging:
     ):
         self.offset = (page - 1) * page_size
         self.limit = page_size
+
+    @property
+    def window(self) -> dict[str, int]:
+        return {"offset": self.offset, "limit": self.limit}
 
 
 def _tenant_read(tenant: Tenant, usage: AgentUsage | None = None) -> TenantRead:
@@ -117,15 +125,9 @@ async def list_access_codes(
     paging: Paging = Depends(),
 ) -> Page[AccessCodeRead]:
     """Access codes [接入码] by code, with the tenant each is assigned to."""
-    conditions = repo.assignment_filter(AccessCode, tenant_id, assigned)
     async with db.reader() as session:
-        items, total = await repo.page(
-            session,
-            AccessCode,
-            *conditions,
-            order_by=AccessCode.code,
-            offset=paging.offset,
-            limit=paging.limit,
+        items, total = await numbers.page(
+            session, numbers.ACCESS_CODES, tenant_id=tenant_id, assigned=assigned, **paging.window
         )
     return Page(items=[AccessCodeRead.model_validate(c) for c in items], total=total)
 
@@ -172,15 +174,13 @@ async def list_outbound_numbers(
     paging: Paging = Depends(),
 ) -> Page[OutboundNumberRead]:
     """Outbound caller numbers [外呼主叫号码], with the tenant each is assigned to."""
-    conditions = repo.assignment_filter(OutboundNumber, tenant_id, assigned)
     async with db.reader() as session:
-        items, total = await repo.page(
+        items, total = await numbers.page(
             session,
-            OutboundNumber,
-            *conditions,
-            order_by=OutboundNumber.number,
-            offset=paging.offset,
-            limit=paging.limit,
+            numbers.OUTBOUND_NUMBERS,
+            tenant_id=tenant_id,
+            assigned=assigned,
+            **paging.window,
         )
     return Page(items=[OutboundNumberRead.model_validate(n) for n in items], total=total)
 

@@ -1,1 +1,0 @@
-"""platform domain of the configuration center."""
