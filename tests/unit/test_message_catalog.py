@@ -56,6 +56,12 @@ RELAYS = {
     ("kit/validation.py", "err['msg']"),  # pydantic's messages: translated by error type
     # The whitelist's parse errors (BadUrl) and the URL problems: sampled in SAMPLES below.
     ("config_center/screenpop/service.py", "str(exc)"),
+    ("config_center/whitelist/service.py", "str(exc)"),
+    # NumberKind.taken: "access code {n} already exists" / "number {n} already exists", both
+    # in the catalog; value_of/values[field] are the number itself, an argument.
+    ("tenancy/numbers.py", "kind.taken.format(number=number)"),
+    ("tenancy/numbers.py", "kind.value_of(row)"),
+    ("tenancy/numbers.py", "values[kind.field]"),
     ("kit/validation.py", "_url_problem(exc)"),
     (
         "config_center/screenpop/service.py",

@@ -506,6 +506,9 @@ MESSAGES = {
     # ---- custom pages
     "custom page {} already exists": "自定义页面 {0} 已存在",
     "a custom page with this name exists": "已有同名自定义页面",
+    "the {} {} shows this custom page; change or delete it first": (
+        "{0} {1} 在使用此自定义页面；请先修改或删除它"
+    ),
     "the pop page {} shows this custom page; change or delete it first": (
         "弹屏页面 {0} 在使用此自定义页面；请先修改或删除它"
     ),

@@ -112,8 +112,12 @@ class StreamConnection:
     async def _deliver(self, message: dict) -> None:
         if message["seq"] != self.last_seq + 1:
             raise StreamGap(f"events {self.last_seq + 1}..{message['seq'] - 1} are gone")
+        # asyncio.timeout, not wait_for: wait_for runs the send as a task of its own (a cost per
+        # frame) and on Python 3.11 can swallow a cancellation that arrives as the send ends, so
+        # a closed stream's loop would go on.
         try:
-            await asyncio.wait_for(self._send(message), self.hub.send_timeout)
+            async with asyncio.timeout(self.hub.send_timeout):
+                await self._send(message)
         except TimeoutError:
             raise SlowConsumer(f"a send took over {self.hub.send_timeout:g}s") from None
         self.last_seq = message["seq"]
