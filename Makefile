@@ -55,8 +55,8 @@ fmt: install
 
 # Suites run in parallel processes (pytest-xdist): each has its own SQLite file, PostgreSQL
 # database, temp dirs, ports and Redis channels. Most of a test's time is waiting (timers,
-# sockets, the browser), so more workers than the 2 cores still pay. TEST_WORKERS=0: one process.
-TEST_WORKERS ?= 4
+# sockets, the browser); one per core. TEST_WORKERS=0: one process.
+TEST_WORKERS ?= 2
 test: install chromium nginx lint
 	@mkdir -p var
 	$(BIN)/python tests/services.py > var/test-services.env
