@@ -12,7 +12,7 @@ from agentdesk.config_center.custompages.render import load_render_plan, run_ren
 from agentdesk.config_center.screenpop import service as screenpop
 from agentdesk.kit.errors import NotFound
 from agentdesk.kit.validation import Id
-from agentdesk.telephony.actions import PHONE_NUMBER
+from agentdesk.telephony.numbers import PHONE_NUMBER
 from agentdesk.telephony.states import LABELS
 from agentdesk.workbench.service import agent_call, agent_of
 
