@@ -7,6 +7,9 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agentdesk.channels.adapter import CHANNELS
+from agentdesk.contacts.agent_states import IN_CALL, next_state
+from agentdesk.contacts.contact_states import OUTBOUND_CALL_START
+from agentdesk.contacts.families import AUDIO_VIDEO
 from agentdesk.kit.clock import Clock
 from agentdesk.kit.errors import Conflict, FieldError, Forbidden, ValidationFailed
 from agentdesk.kit.ids import new_callid
@@ -15,7 +18,6 @@ from agentdesk.telephony import repository as repo
 from agentdesk.telephony.events import emit_call, emit_presence
 from agentdesk.telephony.models import AgentPresence, Call
 from agentdesk.telephony.numbers import check_number
-from agentdesk.telephony.states import IN_CALL, next_state
 
 READY_STATES = ("idle", "busy", "rest")
 # However often it is extended, one after-call work lasts at most this long in all.
@@ -115,7 +117,7 @@ async def do_hold(session: AsyncSession, clock: Clock, agent_id: int, hold: bool
     presence = await _presence(session, agent_id)
     call = await _current_call(session, presence)
     steps.set_state(presence, next_state(presence.state, "hold" if hold else "unhold"), clock.now())
-    call.state = "held" if hold else "talking"
+    steps.move_call(call, "hold" if hold else "unhold")
     await emit_call(session, call, agent_id, "Hold" if hold else "Unhold")
     await emit_presence(session, presence, call.callid)
     return call
@@ -140,7 +142,8 @@ async def do_dial(
     call = Call(
         tenant_id=agent.tenant_id,
         callid=new_callid(),
-        channel=CHANNELS.outbound_for("audio_video").name,
+        channel=CHANNELS.outbound_for(AUDIO_VIDEO).name,
+        family=AUDIO_VIDEO,
         direction=1,
         media=media,
         caller=await repo.outbound_caller_number(session, agent.tenant_id),
@@ -150,7 +153,7 @@ async def do_dial(
         agent_id=agent.id,
         work_no=agent.work_no,
         agent_name=await repo.agent_username(session, agent),
-        state="dialing",
+        state=OUTBOUND_CALL_START,
         created_at=now,
         offered_at=now,
     )
@@ -159,7 +162,7 @@ async def do_dial(
     if presence.state == "acw":
         await deadlines.stop_acw_end(session, agent_id)
     steps.set_state(presence, state, now)
-    presence.call_id = call.id
+    steps.take_call(presence, call)
     await deadlines.start_ring_timeout(session, call, agent_id, now)
     await emit_call(session, call, agent_id, "Dialing")
     await emit_presence(session, presence, call.callid)

@@ -5,6 +5,9 @@ call, press keys, hang up. Each runs inside the caller's transaction; nothing co
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agentdesk.config_center.called.lookup import resolve_called
+from agentdesk.contacts.agent_states import next_state
+from agentdesk.contacts.contact_states import CALL, INBOUND_CALL_START, hangup_outcome
+from agentdesk.contacts.families import family_of_media
 from agentdesk.kit.clock import Clock
 from agentdesk.kit.errors import Conflict, NotFound, ValidationFailed
 from agentdesk.kit.ids import new_callid
@@ -14,10 +17,6 @@ from agentdesk.telephony import repository as repo
 from agentdesk.telephony.events import emit_call, emit_presence
 from agentdesk.telephony.models import Call
 from agentdesk.telephony.numbers import check_dtmf, check_number
-from agentdesk.telephony.states import next_state
-
-# What a customer's hang-up means in each state the call can be in; "completed" otherwise.
-HANGUP_OUTCOMES = {"queued": "abandoned", "ringing": "abandoned", "dialing": "rejected"}
 
 
 async def do_inbound_call(
@@ -51,19 +50,21 @@ async def do_inbound_call(
             "called", "media", f"{called} is not an audio/video access code"
         )
     now = clock.now()
+    media = media or ("video" if queue.type.startswith("video") else "audio")
     call = Call(
         tenant_id=tenant.id,
         callid=new_callid(),
         channel=channel,
+        family=family_of_media(media),
         direction=0,
-        media=media or ("video" if queue.type.startswith("video") else "audio"),
+        media=media,
         caller=caller,
         called=called,
         access_code=access_code.code,
         extension=called[len(access_code.code) :],
         attached_data=dict(attached_data or {}),
         created_at=now,
-        state="queued",
+        state=INBOUND_CALL_START,
     )
     session.add(call)  # inserted by the first query of the routing, queue fields included
     await steps.route_into_queue(session, clock, call, queue)
@@ -82,7 +83,7 @@ async def _live_call(session: AsyncSession, callid: str) -> Call:
 async def do_customer_hangup(session: AsyncSession, clock: Clock, callid: str) -> Call:
     """The customer hangs up, whatever state the call is in."""
     call = await _live_call(session, callid)
-    outcome = HANGUP_OUTCOMES.get(call.state, "completed")
+    outcome = hangup_outcome(CALL, call.state)
     await steps.end_call(session, clock, call, outcome=outcome, ended_by="customer")
     return call
 
@@ -95,7 +96,8 @@ async def do_customer_answer(session: AsyncSession, clock: Clock, callid: str) -
     presence = await repo.lock_presence(session, call.agent_id)
     steps.set_state(presence, next_state(presence.state, "connect"), clock.now())
     await deadlines.stop_ring_timeout(session, call)
-    call.state, call.answered_at = "talking", clock.now()
+    steps.move_call(call, "connect")
+    call.answered_at = clock.now()
     await emit_call(session, call, call.agent_id, "Talking")
     await emit_presence(session, presence, call.callid)
     return call

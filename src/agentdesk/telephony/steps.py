@@ -8,13 +8,15 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agentdesk.config_center.queues.models import SkillQueue
+from agentdesk.contacts.agent_states import next_state, state_after_call
+from agentdesk.contacts.contact_states import CALL
+from agentdesk.contacts.presence import can_take_one_more, holding_after
 from agentdesk.kit.clock import Clock
 from agentdesk.observability.metrics import count_call_ended
 from agentdesk.telephony import deadlines, routing
 from agentdesk.telephony import repository as repo
 from agentdesk.telephony.events import emit_call, emit_presence
 from agentdesk.telephony.models import AgentPresence, Call
-from agentdesk.telephony.states import next_state, state_after_call
 from agentdesk.tenancy.params import get_param
 
 # How many idle candidates routing reads at a time.
@@ -30,6 +32,27 @@ def set_state(presence: AgentPresence, state: str, now: datetime) -> None:
         presence.acw_until = None
 
 
+def move_call(call: Call, event: str) -> None:
+    """The call's next state by its machine (`contact_states.CALL`)."""
+    call.state = CALL.next(call.state, event)
+
+
+def accepts_contact(presence: AgentPresence) -> bool:
+    """Whether the agent may be offered one more contact of this presence's family."""
+    return can_take_one_more(presence.family, presence.state, presence.active, presence.capacity)
+
+
+def take_call(presence: AgentPresence, call: Call) -> None:
+    """The agent now holds the call: it counts against their audio/video capacity."""
+    presence.call_id = call.id
+    presence.active = holding_after(presence.active, +1, presence.capacity)
+
+
+def let_go_of_call(presence: AgentPresence) -> None:
+    presence.call_id = None
+    presence.active = holding_after(presence.active, -1, presence.capacity)
+
+
 # ---------------------------------------------------------------- queueing and offering
 
 
@@ -39,7 +62,8 @@ async def route_into_queue(
     """The call enters `queue`: offered at once, waiting with a time-out, or the queue's
     no-agent/overflow policy."""
     now = clock.now()
-    call.queue_id, call.queue_name, call.queued_at, call.state = queue.id, queue.name, now, "queued"
+    move_call(call, "enqueue")
+    call.queue_id, call.queue_name, call.queued_at = queue.id, queue.name, now
     candidates, queued = await repo.idle_candidates_and_queued(session, queue.id)
     # An idle agent is a signed-in agent: count the others only when nobody is idle.
     signed_in = len(candidates) or await repo.signed_in_count(session, queue.id)
@@ -87,7 +111,7 @@ async def offer_to_first(
             presence = await repo.lock_presence(session, candidate.agent_id, skip_locked=True)
             if presence is None:
                 skipped.append(candidate.agent_id)
-            elif presence.state == "idle":
+            elif accepts_contact(presence):
                 await offer(session, clock, call, presence, queue_timer=queue_timer)
                 return True
         if len(candidates) < CANDIDATE_PAGE:
@@ -96,7 +120,7 @@ async def offer_to_first(
         candidates = None
     for agent_id in skipped:
         presence = await repo.lock_presence(session, agent_id)
-        if presence is not None and presence.state == "idle":
+        if presence is not None and accepts_contact(presence):
             await offer(session, clock, call, presence, queue_timer=queue_timer)
             return True
     return False
@@ -135,8 +159,9 @@ async def offer(
     if queue_timer:
         await deadlines.stop_queue_timeout(session, call)
     set_state(presence, next_state(presence.state, "offer"), now)
-    presence.call_id = call.id
-    call.state, call.offered_at = "ringing", now
+    take_call(presence, call)
+    move_call(call, "offer")
+    call.offered_at = now
     call.agent_id, call.work_no, call.agent_name = agent.id, agent.work_no, agent_name
     await emit_call(session, call, agent.id, "Ringing")
     await emit_presence(session, presence, call.callid)
@@ -158,7 +183,8 @@ async def answer(
     if ring_timer:
         await deadlines.stop_ring_timeout(session, call)
     set_state(presence, next_state(presence.state, "answer"), now)
-    call.state, call.answered_at = "talking", now
+    move_call(call, "answer")
+    call.answered_at = now
     await emit_call(session, call, presence.agent_id, "Talking")
     await emit_presence(session, presence, call.callid)
 
@@ -177,10 +203,11 @@ async def return_to_queue(session: AsyncSession, clock: Clock, call: Call) -> No
     presence = await repo.lock_presence(session, call.agent_id)
     await emit_call(session, call, call.agent_id, "Release")
     if presence is not None and presence.call_id == call.id:
-        presence.call_id = None
-        set_state(presence, "busy", clock.now())
+        let_go_of_call(presence)
+        set_state(presence, next_state(presence.state, "miss"), clock.now())
         await emit_presence(session, presence)
-    call.state, call.agent_id, call.work_no, call.agent_name = "queued", None, None, ""
+    move_call(call, "requeue")
+    call.agent_id, call.work_no, call.agent_name = None, None, ""
     queue = await repo.get_queue(session, call.queue_id)
     if await offer_to_first(session, clock, call, queue.id):
         return
@@ -198,7 +225,8 @@ async def end_call(
     (then offered the next waiting call)."""
     now = clock.now()
     previous = call.state
-    call.state, call.outcome, call.ended_by, call.ended_at = "ended", outcome, ended_by, now
+    move_call(call, "end")
+    call.outcome, call.ended_by, call.ended_at = outcome, ended_by, now
     count_call_ended(session, outcome)
     await deadlines.stop_call_deadlines(session, call)
     if call.agent_id is None:
@@ -207,8 +235,8 @@ async def end_call(
     presence = await repo.lock_presence(session, call.agent_id)
     if presence is None or presence.call_id != call.id:
         return
-    presence.call_id = None
-    talked = previous in ("talking", "held")
+    let_go_of_call(presence)
+    talked = CALL.has(previous, "conversation")
     acw_seconds = await acw_seconds_after(session, call) if talked else 0
     state = state_after_call(acw_seconds, presence.pending_state)
     set_state(presence, state, now)

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agentdesk.auth.principal import Principal
 from agentdesk.config_center.agents.models import Agent
+from agentdesk.contacts.families import AUDIO_VIDEO
 from agentdesk.kit.errors import Forbidden, NotFound
 from agentdesk.storage import outbox
 from agentdesk.telephony import repository as repo
@@ -52,7 +53,7 @@ async def snapshot(session: AsyncSession, ref: AgentRef, principal: Principal) -
     """
     head = await outbox.stream_head(session, ref.agent_id)
     agent = await session.get(Agent, ref.agent_id)
-    presence = await session.get(AgentPresence, ref.agent_id)
+    presence = await session.get(AgentPresence, (ref.agent_id, AUDIO_VIDEO))
     call = None
     if presence is not None and presence.call_id is not None:
         call = await session.get(Call, presence.call_id)
