@@ -15,6 +15,9 @@ from agentdesk.telephony import repository as repo
 from agentdesk.telephony.events import call_data, presence_data
 from agentdesk.telephony.models import AgentPresence, Call
 
+# Events that carry the agent's current call as a whole (see telephony/events.py).
+CALL_EVENTS = frozenset({"Ringing", "Talking", "Hold", "Unhold", "Dialing"})
+
 
 @dataclass(frozen=True)
 class AgentRef:
@@ -72,3 +75,22 @@ async def snapshot(session: AsyncSession, ref: AgentRef, principal: Principal) -
         "presence": presence_data(presence, callid) if presence else {"state": "signed_out"},
         "call": call_data(call) if call else None,
     }
+
+
+def apply_event(view: dict, event: dict) -> dict:
+    """The stream contract: what a client does with one event of its stream, given the view
+    (a snapshot, or what earlier events made of it). `workbench.js` (applyEvent) does the
+    same; applying a transaction's events to the snapshot before it gives the snapshot after
+    it (tests/integration/test_action_snapshots.py checks it for every action)."""
+    if event["seq"] <= view["head"]:
+        return view  # already applied (replay overlap)
+    view = {**view, "head": event["seq"]}
+    type_, payload = event["type"], event["payload"]
+    if type_ == "AgentState":
+        view["presence"] = payload
+    elif type_ == "Release":
+        if view["call"] is not None and view["call"]["callid"] == payload["callid"]:
+            view["call"] = None
+    elif type_ in CALL_EVENTS:
+        view["call"] = payload
+    return view
