@@ -177,3 +177,43 @@ def test_0004_a_second_family_row_per_agent_is_allowed(fresh_url):
             await db.dispose()
 
     assert asyncio.run(add_multimedia_row()) == [AUDIO_VIDEO, "multimedia"]
+
+
+def test_0004_rows_written_the_0003_way_still_insert(fresh_url):
+    """A host still on the previous release (rolling upgrade) writes calls and presence
+    without the new columns: they get the audio/video defaults."""
+    upgrade(fresh_url, "0003")
+    asyncio.run(_seed_0003(fresh_url))
+    upgrade(fresh_url, "head")
+
+    async def write_and_read():
+        engine = create_async_engine(fresh_url)
+        async with engine.begin() as conn:
+            await conn.execute(text("DELETE FROM agent_presence WHERE agent_id = 7"))
+            await conn.execute(
+                text(
+                    "INSERT INTO agent_presence (agent_id, tenant_id, state, state_since,"
+                    " pending_state) VALUES (7, 1, 'signed_out', :t, '')"
+                ),
+                {"t": T1},
+            )
+            await conn.execute(
+                text(
+                    "INSERT INTO calls (id, tenant_id, callid, channel, direction, media, caller,"
+                    " called, access_code, extension, queue_name, agent_name, state, outcome,"
+                    " ended_by, attached_data, dtmf, transfers, created_at) VALUES (3, 1, 'c-old',"
+                    " 'simulator', 0, 'audio', '13800000001', '960358', '960358', '', '', '',"
+                    " 'queued', '', '', '{}', '', 0, :t)"
+                ),
+                {"t": T1},
+            )
+            presence = (
+                await conn.execute(
+                    text("SELECT family, capacity, active FROM agent_presence WHERE agent_id = 7")
+                )
+            ).one()
+            family = await conn.scalar(text("SELECT family FROM calls WHERE id = 3"))
+        await engine.dispose()
+        return tuple(presence), family
+
+    assert asyncio.run(write_and_read()) == ((AUDIO_VIDEO, 1, 0), AUDIO_VIDEO)

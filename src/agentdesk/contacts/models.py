@@ -19,7 +19,8 @@ class Contact(IdMixin, TenantMixin, Base):
 
     callid: Mapped[str] = mapped_column(String(40), unique=True)
     channel: Mapped[str] = mapped_column(String(16), default="simulator")
-    family: Mapped[str] = mapped_column(String(16), default=AUDIO_VIDEO)
+    # Server defaults: rows written by the previous release (rolling upgrade) get them too.
+    family: Mapped[str] = mapped_column(String(16), default=AUDIO_VIDEO, server_default=AUDIO_VIDEO)
     direction: Mapped[int] = mapped_column(Integer, default=0)  # callType: 0 in, 1 out
     media: Mapped[str] = mapped_column(String(8), default="audio")  # audio | video
     caller: Mapped[str] = mapped_column(String(32), index=True)
@@ -60,7 +61,9 @@ class AgentPresence(Base):
     agent_id: Mapped[int] = mapped_column(
         BigId, ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
     )
-    family: Mapped[str] = mapped_column(String(16), primary_key=True, default=AUDIO_VIDEO)
+    family: Mapped[str] = mapped_column(
+        String(16), primary_key=True, default=AUDIO_VIDEO, server_default=AUDIO_VIDEO
+    )
     tenant_id: Mapped[int] = mapped_column(BigId, index=True)
     state: Mapped[str] = mapped_column(String(12), default="signed_out", index=True)
     state_since: Mapped[datetime] = mapped_column(DateTime)
@@ -69,5 +72,7 @@ class AgentPresence(Base):
     acw_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     # Busy/rest asked for during a call or after-call work: applied when ACW ends.
     pending_state: Mapped[str] = mapped_column(String(12), default="")
-    capacity: Mapped[int] = mapped_column(Integer, default=DEFAULT_CAPACITY[AUDIO_VIDEO])
-    active: Mapped[int] = mapped_column(Integer, default=0)
+    capacity: Mapped[int] = mapped_column(
+        Integer, default=DEFAULT_CAPACITY[AUDIO_VIDEO], server_default="1"
+    )
+    active: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

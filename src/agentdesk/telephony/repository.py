@@ -141,9 +141,9 @@ async def _idle_candidates(
         .join(AgentPresence, _voice_presence(Agent.id))
         .where(
             AgentSkill.queue_id == queue_id,
-            # In SQL what `presence.can_take_one_more` says of an audio/video presence.
+            # Idle is below capacity for audio/video (one call at a time, and idle means none);
+            # the locked row is asked again (`steps.accepts_contact`) before any offer.
             AgentPresence.state == "idle",
-            AgentPresence.active < AgentPresence.capacity,
             _takes_inbound(),
         )
         .order_by(

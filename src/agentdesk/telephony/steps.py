@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agentdesk.config_center.queues.models import SkillQueue
 from agentdesk.contacts.agent_states import next_state, state_after_call
 from agentdesk.contacts.contact_states import CALL
+from agentdesk.contacts.families import AUDIO_VIDEO
 from agentdesk.contacts.presence import can_take_one_more, holding_after
 from agentdesk.kit.clock import Clock
 from agentdesk.observability.metrics import count_call_ended
@@ -37,9 +38,17 @@ def move_call(call: Call, event: str) -> None:
     call.state = CALL.next(call.state, event)
 
 
+def holding(presence: AgentPresence) -> int:
+    """How many contacts of its family the presence holds. For audio/video that is its
+    current call: a row the previous release changed (rolling upgrade) may lag in `active`."""
+    if presence.family == AUDIO_VIDEO:
+        return 0 if presence.call_id is None else 1
+    return presence.active
+
+
 def accepts_contact(presence: AgentPresence) -> bool:
     """Whether the agent may be offered one more contact of this presence's family."""
-    return can_take_one_more(presence.family, presence.state, presence.active, presence.capacity)
+    return can_take_one_more(presence.family, presence.state, holding(presence), presence.capacity)
 
 
 def take_call(presence: AgentPresence, call: Call) -> None:

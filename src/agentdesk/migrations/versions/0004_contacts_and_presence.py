@@ -11,6 +11,8 @@ Create Date: 2026-12-01 13:45:00
    and `active` (how many they hold). Every existing row becomes the agent's audio/video row,
    capacity 1, holding 1 when it has a current call, else 0.
 
+The new columns keep their server defaults, so hosts still running the previous release
+(which write calls and presence rows without them) keep working during a rolling upgrade.
 The downgrade keeps the audio/video rows and drops the others.
 """
 
@@ -32,8 +34,6 @@ def upgrade() -> None:
         "UPDATE calls SET family = CASE WHEN media IN ('audio', 'video')"
         " THEN 'audio_video' ELSE 'multimedia' END"
     )
-    with op.batch_alter_table("calls") as batch:
-        batch.alter_column("family", server_default=None)
 
     with op.batch_alter_table("agent_presence") as batch:
         batch.add_column(
@@ -45,8 +45,6 @@ def upgrade() -> None:
     with op.batch_alter_table("agent_presence") as batch:
         batch.drop_constraint("pk_agent_presence", type_="primary")
         batch.create_primary_key("pk_agent_presence", ["agent_id", "family"])
-        for column in ("family", "capacity", "active"):
-            batch.alter_column(column, server_default=None)
 
 
 def downgrade() -> None:
