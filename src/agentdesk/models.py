@@ -9,6 +9,7 @@ from agentdesk.config_center.interfaces import models as interface_models  # noq
 from agentdesk.config_center.queues import models as queue_models  # noqa: F401
 from agentdesk.config_center.screenpop import models as screenpop_models  # noqa: F401
 from agentdesk.config_center.whitelist import models as whitelist_models  # noqa: F401
+from agentdesk.contacts import models as contact_models  # noqa: F401
 from agentdesk.jobs import models as job_models  # noqa: F401
 from agentdesk.storage import outbox  # noqa: F401
 from agentdesk.storage.base import Base

@@ -5,6 +5,9 @@ from fastapi import FastAPI
 from agentdesk.admin.pages import router as admin_pages_router
 from agentdesk.auth.api import router as auth_router
 from agentdesk.auth.pages import router as pages_router
+from agentdesk.channels.adapter import CHANNELS
+from agentdesk.channels.simulator import SIMULATOR
+from agentdesk.channels.simulator import router as sim_router
 from agentdesk.config_center.agents.api import router as config_agents_router
 from agentdesk.config_center.basetables.api import router as base_tables_router
 from agentdesk.config_center.called.api import router as config_called_router
@@ -18,14 +21,20 @@ from agentdesk.config_center.users.api import router as config_users_router
 from agentdesk.config_center.whitelist.api import router as whitelist_router
 from agentdesk.monitoring.api import router as monitoring_router
 from agentdesk.ops.api import router as platform_router
-from agentdesk.telephony.api import records_router, sim_router
+from agentdesk.telephony.api import records_router
 from agentdesk.web.docs import router as docs_router
 from agentdesk.workbench.api import router as workbench_router
 from agentdesk.workbench.pages import router as workbench_pages_router
 from agentdesk.workbench.sdk import router as sdk_router
 
 
+def register_channels() -> None:
+    """The channels contacts come through; the simulator is the first (idempotent)."""
+    CHANNELS.register(SIMULATOR)
+
+
 def include_routers(app: FastAPI) -> None:
+    register_channels()
     for router in (
         auth_router,
         pages_router,

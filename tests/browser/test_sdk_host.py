@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page
 
 import agentdesk.web
-from agentdesk.telephony.actions import PHONE_NUMBER
+from agentdesk.telephony.numbers import PHONE_NUMBER
 from tests.support.agents import PASSWORDS, seed_demo
 from tests.support.sites import StaticSite
 

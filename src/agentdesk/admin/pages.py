@@ -22,7 +22,7 @@ from agentdesk.auth.permissions import (
 from agentdesk.auth.principal import Principal
 from agentdesk.config_center.agents import service as agents
 from agentdesk.kit.errors import Forbidden, NotFound
-from agentdesk.telephony.actions import PHONE_NUMBER
+from agentdesk.telephony.numbers import PHONE_NUMBER
 from agentdesk.web import TEMPLATES_DIR
 
 router = APIRouter(include_in_schema=False)

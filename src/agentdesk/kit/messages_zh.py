@@ -139,7 +139,7 @@ TERMS = {
     "queued": "排队中",
     "ended": "已结束",
     "signed out": "未签入",
-    # agent actions (telephony/states.py: "cannot <action> while <state>")
+    # agent actions (contacts/agent_states.py: "cannot <action> while <state>")
     "sign in": "签入",
     "sign out": "签出",
     "set idle": "示闲",

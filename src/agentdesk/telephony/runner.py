@@ -2,10 +2,12 @@
 
 import asyncio
 
+from agentdesk.telephony.timer_handlers import register_timer_handlers
+from agentdesk.telephony.timers import run_timers_forever
+
 
 async def start_background(app) -> list[asyncio.Task]:
-    from agentdesk.telephony.timers import run_timers_forever
-
+    register_timer_handlers()
     task = asyncio.create_task(
         run_timers_forever(app.state.db, app.state.settings, lambda: app.state.clock), name="timers"
     )
