@@ -190,6 +190,8 @@ TERMS = {
 }
 
 MESSAGES = {
+    # channels
+    "no channel places outbound {} contacts": "没有可外呼{0}联系的渠道",
     # ---- login, sessions, permissions
     "wrong username or password": "用户名或密码错误",
     "log in first": "请先登录",
