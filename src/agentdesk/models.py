@@ -11,6 +11,7 @@ from agentdesk.config_center.screenpop import models as screenpop_models  # noqa
 from agentdesk.storage import outbox  # noqa: F401
 from agentdesk.storage.base import Base
 from agentdesk.telephony import models as telephony_models  # noqa: F401
+from agentdesk.telephony.flows import models as flow_run_models  # noqa: F401
 from agentdesk.tenancy import models as tenancy_models  # noqa: F401
 
 metadata = Base.metadata
