@@ -8,10 +8,12 @@ from agentdesk.config_center.custompages import models as custom_page_models  # 
 from agentdesk.config_center.interfaces import models as interface_models  # noqa: F401
 from agentdesk.config_center.queues import models as queue_models  # noqa: F401
 from agentdesk.config_center.screenpop import models as screenpop_models  # noqa: F401
+from agentdesk.ivr import models as ivr_models  # noqa: F401
 from agentdesk.storage import outbox  # noqa: F401
 from agentdesk.storage.base import Base
 from agentdesk.telephony import models as telephony_models  # noqa: F401
 from agentdesk.telephony.flows import models as flow_run_models  # noqa: F401
 from agentdesk.tenancy import models as tenancy_models  # noqa: F401
+from agentdesk.verification import models as verification_models  # noqa: F401
 
 metadata = Base.metadata
