@@ -2,13 +2,12 @@
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agentdesk.ivr.models import IvrFlow
 from agentdesk.ivr.steps import steps_by_id
 
 
 async def published(session: AsyncSession, tenant_id: int, flow_id: int) -> dict | None:
     """The flow's published definition; None when absent, another tenant's or unpublished."""
-    from agentdesk.ivr.models import IvrFlow
-
     flow = await session.get(IvrFlow, flow_id)
     if flow is None or flow.tenant_id != tenant_id:
         return None

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from agentdesk.storage.base import Base, BigId, IdMixin, TenantMixin
@@ -62,7 +62,7 @@ class IvrStepAttempt(IdMixin, Base):
     step_no: Mapped[int] = mapped_column(Integer)
     step_id: Mapped[str] = mapped_column(String(32))
     interface_id: Mapped[int] = mapped_column(BigId)
-    timeout_seconds: Mapped[float] = mapped_column(default=5.0)
+    timeout_seconds: Mapped[float] = mapped_column(Float, default=5.0)
     body: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
     lease_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

@@ -15,6 +15,8 @@ from agentdesk.storage.outbox import append_event
 from agentdesk.telephony.flows import core
 from agentdesk.telephony.flows.models import IvrRun
 from agentdesk.telephony.models import Call
+from agentdesk.verification.answer import parse_verify_answer
+from agentdesk.verification.models import VerificationRecord
 
 NOT_RETURNED, ERROR = "0", "3"
 
@@ -39,9 +41,7 @@ def interface_answer(run: IvrRun, answer, error: str | None) -> None:
     """The latest interface answer of a verification flow is its result."""
     if run.purpose != "verification":
         return
-    from agentdesk.verification.answer import parse_verify_answer
-
-    parsed = parse_verify_answer(None if error else answer)
+    parsed = parse_verify_answer(answer, error)
     run.verify_result, run.verify_returns = parsed.result, list(parsed.returns)
 
 
@@ -64,7 +64,7 @@ async def finish(
 ) -> None:
     """The flow returned (or released the customer): record, tell the agent, give the call
     back (a released customer ends the call instead)."""
-    outcome = "released" if released else "returned"
+    outcome = "error" if released else "completed"
     await _record(session, clock, call, run, outcome)
     await _tell_agent(session, call, run)
     if not released:
@@ -84,7 +84,7 @@ async def ended_by_hangup(
 ) -> None:
     if run.purpose != "verification":
         return
-    outcome = "customer_hangup" if call.ended_by == "customer" else "call_ended"
+    outcome = "customer_hung_up" if call.ended_by == "customer" else "error"
     await _record(session, clock, call, run, outcome)
     await _tell_agent(session, call, run)
 
@@ -95,21 +95,26 @@ async def _tell_agent(session: AsyncSession, call: Call, run: IvrRun) -> None:
         await append_event(session, call.tenant_id, run.agent_id, "IvrReturn", payload)
 
 
-async def _record(session: AsyncSession, clock: Clock, call: Call, run: IvrRun, outcome: str):
-    from agentdesk.verification.records import write_record
-
-    await write_record(
-        session,
-        tenant_id=call.tenant_id,
-        callid=call.callid,
-        caller=call.caller,
-        work_no=call.work_no,
-        method_id=run.method_id,
-        method_code=run.method_code,
-        method_name=run.method_name,
-        result=run.verify_result or NOT_RETURNED,
-        returns=tuple((list(run.verify_returns or []) + ["", "", ""])[:3]),
-        outcome=outcome,
-        started_at=run.started_at,
-        ended_at=clock.now(),
+async def _record(session: AsyncSession, clock: Clock, call: Call, run: IvrRun, reason: str):
+    """One record per verification: result and returns, never a collected digit."""
+    now = clock.now()
+    returns = (list(run.verify_returns or []) + ["", "", ""])[:3]
+    session.add(
+        VerificationRecord(
+            tenant_id=call.tenant_id,
+            started_at=run.started_at,
+            ended_at=now,
+            callid=call.callid,
+            caller=call.caller,
+            agent_work_no="" if call.work_no is None else str(call.work_no),
+            method_id=run.method_id,
+            method_name=run.method_name,
+            method_code=run.method_code,
+            result=run.verify_result or NOT_RETURNED,
+            return1=returns[0],
+            return2=returns[1],
+            return3=returns[2],
+            duration_seconds=max(0, round((now - run.started_at).total_seconds())),
+            ended_reason=reason,
+        )
     )
