@@ -19,10 +19,12 @@ from agentdesk.config_center.screenpop.api import router as screenpop_router
 from agentdesk.config_center.users.api import router as config_users_router
 from agentdesk.monitoring.api import router as monitoring_router
 from agentdesk.telephony.api import records_router, sim_router
+from agentdesk.telephony.flows.api import sim_heard_router
 from agentdesk.web.docs import router as docs_router
 from agentdesk.workbench.api import router as workbench_router
 from agentdesk.workbench.pages import router as workbench_pages_router
 from agentdesk.workbench.sdk import router as sdk_router
+from agentdesk.workbench.verification_api import router as workbench_verification_router
 
 
 def include_routers(app: FastAPI) -> None:
@@ -30,7 +32,9 @@ def include_routers(app: FastAPI) -> None:
         auth_router,
         pages_router,
         sim_router,
+        sim_heard_router,
         records_router,
+        workbench_verification_router,
         workbench_router,
         workbench_pages_router,
         sdk_router,

@@ -14,8 +14,8 @@ from agentdesk.kit.errors import Conflict, FieldError, NotFound, ValidationFaile
 from agentdesk.kit.ids import new_callid
 from agentdesk.observability.metrics import count_call_ended
 from agentdesk.storage.outbox import append_event
+from agentdesk.telephony import ivr_port, routing, timers
 from agentdesk.telephony import repository as repo
-from agentdesk.telephony import routing, timers
 from agentdesk.telephony.events import emit_call, emit_presence
 from agentdesk.telephony.models import AgentPresence, Call, Timer
 from agentdesk.telephony.states import next_state, state_after_call
@@ -78,8 +78,8 @@ async def do_inbound_call(
             "not_configured",
             f"{called} is not a configured access code (+ extension) of {tenant_code}",
         )
-    _config, access_code, queue = resolved
-    if access_code.type != "voice_video" or queue.type == "multimedia":
+    config, access_code, queue = resolved
+    if access_code.type != "voice_video" or (queue is not None and queue.type == "multimedia"):
         raise ValidationFailed.single(
             "called", "media", f"{called} is not an audio/video access code"
         )
@@ -89,7 +89,7 @@ async def do_inbound_call(
         callid=new_callid(),
         channel=channel,
         direction=0,
-        media=media or ("video" if queue.type.startswith("video") else "audio"),
+        media=media or ("video" if queue and queue.type.startswith("video") else "audio"),
         caller=caller,
         called=called,
         access_code=access_code.code,
@@ -98,9 +98,19 @@ async def do_inbound_call(
         created_at=now,
         state="queued",
     )
+    if queue is None:  # an IVR entry [IVR流程]: the flow decides where the call goes
+        await _enter_flow(session, clock, call, config.flow_id)
+        return call
     session.add(call)  # inserted by the first query of the routing, queue fields included
     await _route_into_queue(session, clock, call, queue)
     return call
+
+
+async def _enter_flow(session, clock, call: Call, flow_id: int | None) -> None:
+    session.add(call)
+    await session.flush()  # the run refers to the call
+    if not await ivr_port.start_flow(session, clock, call, flow_id, "entry"):
+        await _end_call(session, clock, call, outcome="ivr_unavailable", ended_by="system")
 
 
 async def _customer_call(session: AsyncSession, callid: str) -> Call:
@@ -144,6 +154,8 @@ async def do_customer_dtmf(session: AsyncSession, clock: Clock, callid: str, dig
         raise ValidationFailed.single("digits", "dtmf", "must be 1-32 of 0-9 * # A-D")
     call = await _customer_call(session, callid)
     call.dtmf = (call.dtmf + digits)[-200:]
+    if call.state == "ivr" and await ivr_port.digits_typed(session, clock, call, digits):
+        return call  # a flow's input: the agent (if any, waiting on verification) never sees it
     if call.agent_id is not None:
         payload = {"callid": call.callid, "digits": digits}
         await append_event(session, call.tenant_id, call.agent_id, "Dtmf", payload)
@@ -221,6 +233,9 @@ async def _apply_policy(session, clock, call: Call, queue: SkillQueue, kind: str
     action = getattr(queue, f"{kind}_action")
     target_id = getattr(queue, f"{kind}_target_queue_id")
     max_transfers = await get_param(session, "max_queue_transfers")
+    if action == "transfer_ivr":
+        await _policy_to_flow(session, clock, call, queue, kind, max_transfers)
+        return
     decision = routing.apply_policy(action, target_id, call.transfers, max_transfers)
     target = await repo.get_queue(session, decision.target_queue_id)
     if decision.action == "transfer" and target is not None and target.type == queue.type:
@@ -230,6 +245,19 @@ async def _apply_policy(session, clock, call: Call, queue: SkillQueue, kind: str
         return
     outcome = decision.reason or f"{kind}_released"
     await _end_call(session, clock, call, outcome=outcome, ended_by="system")
+
+
+async def _policy_to_flow(session, clock, call: Call, queue, kind: str, max_transfers: int):
+    """*Transfer to IVR* [转接IVR流程]: the call leaves the queue for the flow (which may bring it
+    back to a queue: counted as a transfer, so a loop ends like queue-to-queue ones do)."""
+    flow_id = getattr(queue, f"{kind}_target_ivr_id")
+    if call.transfers >= max_transfers:
+        await _end_call(session, clock, call, outcome="too_many_transfers", ended_by="system")
+        return
+    call.transfers += 1
+    await timers.cancel(session, QUEUE_TIMEOUT, call_id=call.id)
+    if not await ivr_port.start_flow(session, clock, call, flow_id, "queue"):
+        await _end_call(session, clock, call, outcome=f"{kind}_released", ended_by="system")
 
 
 async def _offer(
@@ -293,6 +321,8 @@ async def _end_call(session, clock, call: Call, *, outcome: str, ended_by: str) 
     await session.execute(
         Timer.__table__.delete().where(Timer.call_id == call.id, Timer.kind != ACW_END)
     )
+    if previous == "ivr":
+        await ivr_port.call_ended(session, clock, call, previous)
     if call.agent_id is None:
         return
     await emit_call(session, call, call.agent_id, "Release")
@@ -300,7 +330,8 @@ async def _end_call(session, clock, call: Call, *, outcome: str, ended_by: str) 
     if presence is None or presence.call_id != call.id:
         return
     presence.call_id = None
-    talked = previous in ("talking", "held")
+    # A customer in verification was talking to the agent, who stayed bound to the call.
+    talked = previous in ("talking", "held") or presence.state == "verifying"
     acw_seconds = await _acw_seconds(session, call) if talked else 0
     state = state_after_call(acw_seconds, presence.pending_state)
     _set_state(presence, state, now)

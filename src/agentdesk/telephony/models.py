@@ -5,7 +5,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from agentdesk.storage.base import Base, BigId, IdMixin, TenantMixin
 
-CALL_STATES = ("queued", "ringing", "dialing", "talking", "held", "ended")
+# ivr: the caller is in a flow (an IVR entry, a queue policy, or a verification).
+CALL_STATES = ("queued", "ivr", "ringing", "dialing", "talking", "held", "ended")
 AGENT_STATES = (
     "signed_out",
     "idle",
@@ -16,6 +17,7 @@ AGENT_STATES = (
     "talking",
     "held",
     "acw",
+    "verifying",
 )
 
 

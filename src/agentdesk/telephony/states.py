@@ -2,7 +2,8 @@
 
 from agentdesk.kit.errors import Conflict
 
-IN_CALL = frozenset({"ringing", "dialing", "talking", "held"})
+# verifying: the customer is in a verification flow, the agent stays bound to the call.
+IN_CALL = frozenset({"ringing", "dialing", "talking", "held", "verifying"})
 NOT_READY = frozenset({"busy", "rest"})
 
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -17,6 +18,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "unhold": (frozenset({"held"}), "talking"),
     "dial": (frozenset({"idle", "busy", "rest", "acw"}), "dialing"),
     "connect": (frozenset({"dialing"}), "talking"),
+    "start_verification": (frozenset({"talking"}), "verifying"),
+    "end_verification": (frozenset({"verifying"}), "talking"),
 }
 
 LABELS = {
@@ -29,6 +32,7 @@ LABELS = {
     "talking": ("通话中", "Talking"),
     "held": ("保持", "On hold"),
     "acw": ("整理态", "After-call work"),
+    "verifying": ("身份验证中", "Customer in verification"),
 }
 
 

@@ -5,6 +5,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from agentdesk.telephony import api as telephony_api
 from agentdesk.telephony.events import call_data
 from agentdesk.telephony.flows import repository as flow_repo
+from agentdesk.telephony.flows import runtime  # noqa: F401 - registers the flows with the core
 
 sim_heard_router = APIRouter(prefix="/api/sim", tags=["simulator (customer side)"])
 

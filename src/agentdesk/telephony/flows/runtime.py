@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from agentdesk.ivr import engine
 from agentdesk.kit.clock import Clock
-from agentdesk.telephony import timers
+from agentdesk.telephony import ivr_port, timers
 from agentdesk.telephony.flows import core, definitions, verification
 from agentdesk.telephony.flows import repository as flow_repo
 from agentdesk.telephony.flows.clock_seconds import to_datetime, to_seconds
@@ -50,7 +50,15 @@ async def start_flow(
     now = clock.now()
     run = await flow_repo.lock_run(session, call.id)
     if run is None:
-        run = IvrRun(tenant_id=call.tenant_id, call_id=call.id, generation=0, step_no=0)
+        run = IvrRun(
+            tenant_id=call.tenant_id,
+            call_id=call.id,
+            definition=definition,
+            state={},
+            generation=0,
+            started_at=now,
+            updated_at=now,
+        )
         session.add(run)
         await session.flush()  # its id names the interface steps it records
     run.flow_id, run.definition, run.purpose, run.active = flow_id, definition, purpose, True
@@ -179,6 +187,10 @@ async def _perform(session, clock, call: Call, run: IvrRun, action) -> None:
 
 
 async def _leave(session, clock, call: Call, run: IvrRun) -> None:
+    await leave(run)
+
+
+async def leave(run: IvrRun) -> None:
     """The flow is over: the run keeps its path (records), never a secret."""
     run.active = False
     run.state = _without_secrets(engine.Run.from_dict(run.state)).to_dict()
@@ -246,3 +258,15 @@ def _after_commit(session: Session) -> None:
     if session.info.pop(WAKE_KEY, False):
         for listener in _wake_listeners:
             listener()
+
+
+# ---------------------------------------------------------------- the core's way in
+
+
+async def _start_for_core(session, clock, call: Call, flow_id: int, purpose: str) -> bool:
+    return await start_flow(session, clock, call, flow_id, purpose) is not None
+
+
+ivr_port.register(
+    ivr_port.FlowEntryPoints(start=_start_for_core, digits=digits_typed, ended=call_ended)
+)
