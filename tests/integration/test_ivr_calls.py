@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from agentdesk.config_center.queues.models import SkillQueue
 from agentdesk.kit.clock import FakeClock
 from agentdesk.telephony.flows.models import IvrRun
+from agentdesk.telephony.models import Call
 from agentdesk.verification.models import VerificationRecord
 from examples.third_party_pages import create_app as examples_app
 from tests.support import seed
@@ -117,7 +118,7 @@ def test_each_queue_policy_transfers_to_its_ivr_flow(ivr, policy):
     if policy != "no_agent":  # signed in but busy: calls queue
         agent = Agent(server.url, "agent101")
         agent.act("sign-in")
-        agent.act("state", {"state": "busy"})
+        agent.act("ready-state", {"state": "busy"})
     if policy == "overflow":
         place_call(sim, caller="13800000009")  # fills the queue
     call = place_call(sim)
@@ -131,9 +132,11 @@ def test_each_queue_policy_transfers_to_its_ivr_flow(ivr, policy):
         wait_for(lambda: call_state(sim, call["callid"])["state"] == "ended")
         assert "Please call again later" in heard(sim, call["callid"])
     else:
-        agent.act("state", {"state": "idle"})
-        dtmf(sim, call["callid"], "1")  # back into the queue, where agent101 is idle now
-        wait_for(lambda: call_state(sim, call["callid"])["state"] in ("ringing", "talking"))
+        if policy == "timeout":
+            dtmf(sim, call["callid"], "1")  # back into the queue it timed out of
+            assert call_state(sim, call["callid"])["state"] == "queued"
+            agent.act("ready-state", {"state": "idle"})
+            wait_for(lambda: call_state(sim, call["callid"])["state"] in ("ringing", "talking"))
         agent.close()
 
 
@@ -188,20 +191,17 @@ def test_verification_round_trip_against_a_real_interface(ivr, card, pin, result
     assert record.method_code == "CARDVERIFY" and record.agent_work_no == "101"
     assert record.caller == "13800000001" and record.callid == call["callid"]
     # Masked digits are gone from the stored run once the flow is over.
-    run = seed.run(
-        server.settings.database_url,
-        lambda s: s.scalar(
-            select(IvrRun).where(IvrRun.call_id == record.id * 0 + _call_pk(s, call))
-        ),
-    )
+    run = stored_run(server.settings.database_url, call["callid"])
     assert "pin" not in run.state["data"] and pin not in str(run.state)
     agent.close()
 
 
-async def _call_pk(session, call):
-    from agentdesk.telephony.models import Call
+def stored_run(url: str, callid: str) -> IvrRun:
+    async def read(session):
+        stmt = select(IvrRun).join(Call, Call.id == IvrRun.call_id).where(Call.callid == callid)
+        return await session.scalar(stmt)
 
-    return await session.scalar(select(Call.id).where(Call.callid == call["callid"]))
+    return seed.run(url, read)
 
 
 def test_customer_hanging_up_during_verification_ends_the_call_and_the_record_says_so(ivr):
