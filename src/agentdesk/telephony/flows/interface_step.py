@@ -83,7 +83,8 @@ class InterfaceSteps:
             attempt = await flow_repo.claim_due_attempt(session, clock.now())
             if attempt is None:
                 return None
-            if attempt.status == "answered":
+            if attempt.status == "answered":  # held while this worker applies it
+                attempt.lease_until = runtime.lease_until(clock.now(), 0)
                 return Claimed(attempt.id, None, None, apply_only=True)
             run = await session.get(IvrRun, attempt.run_id)
             if not _still_current(run, attempt):
@@ -102,13 +103,18 @@ class InterfaceSteps:
             await self._apply(claimed.attempt_id)  # answered earlier: apply, never call again
             return
         answer, error = await call_outside_transaction(claimed)
-        async with self.db.transaction() as session:  # tx 2: the answer, before anything else
-            attempt = await flow_repo.lock_attempt(session, claimed.attempt_id)
+        if await self.store_answer(claimed.attempt_id, answer, error):
+            await self._apply(claimed.attempt_id)
+
+    async def store_answer(self, attempt_id: int, answer, error: str | None) -> bool:
+        """Tx 2: the answer, committed before anything else happens with it."""
+        async with self.db.transaction() as session:
+            attempt = await flow_repo.lock_attempt(session, attempt_id)
             if attempt is None or attempt.status != "calling":
-                return
-            attempt.status, attempt.body = "answered", None
+                return False
+            attempt.status, attempt.body, attempt.lease_until = "answered", None, None
             attempt.answer, attempt.error = answer, error
-        await self._apply(claimed.attempt_id)
+            return True
 
     async def _apply(self, attempt_id: int) -> None:
         clock = self.clock_source()

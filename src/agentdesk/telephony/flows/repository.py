@@ -31,8 +31,9 @@ async def claim_due_attempt(session: AsyncSession, now: datetime) -> IvrStepAtte
         select(IvrStepAttempt)
         .where(
             or_(
-                IvrStepAttempt.status.in_(("pending", "answered")),
-                (IvrStepAttempt.status == "calling") & (IvrStepAttempt.lease_until < now),
+                IvrStepAttempt.status == "pending",
+                IvrStepAttempt.status.in_(("calling", "answered"))
+                & (IvrStepAttempt.lease_until.is_(None) | (IvrStepAttempt.lease_until < now)),
             )
         )
         .order_by(IvrStepAttempt.id)
