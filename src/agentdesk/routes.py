@@ -17,9 +17,12 @@ from agentdesk.config_center.queues.api import router as config_queues_router
 from agentdesk.config_center.screenpop.api import ops_router as whitelist_router
 from agentdesk.config_center.screenpop.api import router as screenpop_router
 from agentdesk.config_center.users.api import router as config_users_router
+from agentdesk.ivr.api import router as ivr_flows_router
 from agentdesk.monitoring.api import router as monitoring_router
 from agentdesk.telephony.api import records_router, sim_router
 from agentdesk.telephony.flows.api import sim_heard_router
+from agentdesk.verification.api import methods_router as verification_methods_router
+from agentdesk.verification.api import records_router as verification_records_router
 from agentdesk.web.docs import router as docs_router
 from agentdesk.workbench.api import router as workbench_router
 from agentdesk.workbench.pages import router as workbench_pages_router
@@ -51,6 +54,9 @@ def include_routers(app: FastAPI) -> None:
         custom_pages_router,
         custom_page_pages_router,
         base_tables_router,
+        ivr_flows_router,
+        verification_methods_router,
+        verification_records_router,
         docs_router,
         monitoring_router,
     ):

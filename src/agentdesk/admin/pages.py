@@ -17,6 +17,8 @@ from agentdesk.auth.permissions import (
     PLATFORM_MANAGE,
     RECORDS_READ,
     USERS_MANAGE,
+    VERIFICATION_CONFIGURE,
+    VERIFICATION_RECORDS,
 )
 from agentdesk.auth.principal import Principal
 from agentdesk.kit.errors import Forbidden, NotFound
@@ -54,11 +56,15 @@ CONFIG_SECTIONS = (
     Section("base-tables", "基础表配置", "Base tables", CONFIG_MANAGE),
     Section("table-data", "数据表查询", "Table data", CONFIG_MANAGE),
     Section("custom-pages", "页面配置", "Custom pages", CONFIG_MANAGE),
+    # 扩展与集成管理: IVR flows and identity verification (guide 4.4.5).
+    Section("ivr-flows", "流程管理", "IVR flows", CONFIG_MANAGE),
+    Section("verification-methods", "身份验证流程", "Verification methods", VERIFICATION_CONFIGURE),
     Section("agents", "座席管理", "Agents", CONFIG_MANAGE),
     Section("users", "业务帐号", "Business accounts", USERS_MANAGE),
     Section("roles", "角色", "Roles", USERS_MANAGE),
     Section("tenant-access-codes", "接入码", "Access codes", CONFIG_MANAGE),
     Section("records", "接触记录", "Contact records", RECORDS_READ),
+    Section("verification-records", "身份认证记录", "Verification records", VERIFICATION_RECORDS),
 )
 
 
