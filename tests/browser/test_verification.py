@@ -99,7 +99,7 @@ def test_verification_from_the_toolbar_reaches_web_api_pages(
 
 def test_the_control_is_absent_without_the_permission(live_server, world, new_page, login_as):
     page = new_page("en")
-    login_as(page, live_server.url, "agent102", "agent-demo-102")
+    login_as(page, live_server.url, "agent103", "agent-demo-103")
     page.goto(f"{live_server.url}/workbench")
     expect(page.locator('[data-field="connection"]')).to_have_attribute("data-up", "1")
     expect(page.get_by_role("group", name="Verify identity")).to_have_count(0)

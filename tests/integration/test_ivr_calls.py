@@ -231,7 +231,7 @@ def test_agent_cancels_a_verification_and_talks_again(ivr):
 
 def test_an_agent_without_the_permission_cannot_start_a_verification(ivr):
     server, clock, sim, ids = ivr
-    agent = Agent(server.url, "agent102")
+    agent = Agent(server.url, "agent103")
     agent.act("sign-in")
     assert agent.http.get("/api/workbench/verification/methods").status_code == 403
     assert agent.post("verification", {"method_id": ids["method_id"]}).status_code == 403

@@ -128,6 +128,8 @@ def test_an_answer_committed_by_a_dying_worker_is_applied_without_calling_again(
         claimed = await dead.claim(clock)
         answer, error = await call_outside_transaction(claimed)
         assert await dead.store_answer(claimed.attempt_id, answer, error)  # then dies
+        assert await alive.run_due() == 0  # still held by the worker that stored it
+        clock.advance(10)
         assert await alive.run_due() == 1
         await alive.wait_idle()
         outcome = await _outcome(db, agent_id, callid)

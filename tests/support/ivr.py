@@ -3,10 +3,8 @@ database as an admin would configure them."""
 
 from sqlalchemy import select
 
-from agentdesk.auth.models import Role, User
-from agentdesk.auth.permissions import VERIFICATION_PERFORM, WORKBENCH_USE
 from agentdesk.config_center.called.models import CalledConfig
-from agentdesk.config_center.interfaces.models import ExternalInterface, InterfaceTenant
+from agentdesk.config_center.interfaces.models import ExternalInterface
 from agentdesk.config_center.queues.models import SkillQueue
 from agentdesk.ivr.models import IvrFlow
 from agentdesk.tenancy.models import AccessCode, Tenant
@@ -73,31 +71,27 @@ def busy_flow(voice_id: int) -> dict:
 
 
 def seed_ivr(url: str, verify_origin: str, *, timeout_seconds: int = 2) -> dict:
-    """On the demo tenant: extension 9 of 960358 is the welcome menu, method CARDVERIFY runs
-    the card flow against `verify_origin`, agent101 may verify (agent102 may not)."""
+    """On the seeded demo tenant: its verify-card interface points at `verify_origin`, its
+    method CARDVERIFY runs a card flow with a `timeout_seconds` interface step, extension 9
+    of 960358 is a welcome menu. agent101 may verify, agent103 may not (the demo's roles)."""
 
     async def build(session):
         tenant = await session.scalar(select(Tenant).where(Tenant.code == "demo"))
         queues = {q.name: q for q in await session.scalars(select(SkillQueue))}
         voice, video = queues["defaultVoiceSkill"], queues["defaultVideoSkill"]
-        api = ExternalInterface(
-            name="verify-card",
-            url=f"{verify_origin}/api/verify-card",
-            timeout_ms=3000,
-            allow_private=True,
+        api = await session.scalar(
+            select(ExternalInterface).where(ExternalInterface.name == "verify-card")
         )
-        session.add(api)
-        await session.flush()
-        session.add(InterfaceTenant(interface_id=api.id, tenant_id=tenant.id))
+        api.url = f"{verify_origin}/api/verify-card"
         flows = {}
         for name, definition in (
             ("welcome", welcome_flow(voice.id, video.id)),
-            ("shenfenyanzheng", verify_flow(api.id, timeout_seconds)),
+            ("verify", verify_flow(api.id, timeout_seconds)),
             ("busy", busy_flow(voice.id)),
         ):
             flow = IvrFlow(
                 tenant_id=tenant.id,
-                name=name,
+                name=f"test-{name}",
                 draft=definition,
                 published=definition,
                 published_version=1,
@@ -115,20 +109,10 @@ def seed_ivr(url: str, verify_origin: str, *, timeout_seconds: int = 2) -> dict:
                 flow_id=flows["welcome"].id,
             )
         )
-        method = VerificationMethod(
-            tenant_id=tenant.id,
-            name="kahaoyanzheng",
-            code="CARDVERIFY",
-            flow_id=flows["shenfenyanzheng"].id,
-            enabled=True,
+        method = await session.scalar(
+            select(VerificationMethod).where(VerificationMethod.code == "CARDVERIFY")
         )
-        role = Role(
-            tenant_id=tenant.id, name="verifier", permissions=[WORKBENCH_USE, VERIFICATION_PERFORM]
-        )
-        session.add_all([method, role])
-        await session.flush()
-        agent101 = await session.scalar(select(User).where(User.username == "agent101"))
-        agent101.custom_role_id = role.id
+        method.flow_id = flows["verify"].id
         return {
             "tenant_id": tenant.id,
             "interface_id": api.id,

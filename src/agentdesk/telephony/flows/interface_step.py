@@ -112,7 +112,9 @@ class InterfaceSteps:
             attempt = await flow_repo.lock_attempt(session, attempt_id)
             if attempt is None or attempt.status != "calling":
                 return False
-            attempt.status, attempt.body, attempt.lease_until = "answered", None, None
+            # Held a little longer by this worker, which applies it next.
+            held = runtime.lease_until(self.clock_source().now(), 0)
+            attempt.status, attempt.body, attempt.lease_until = "answered", None, held
             attempt.answer, attempt.error = answer, error
             return True
 
