@@ -42,7 +42,7 @@ from agentdesk.ivr.models import IvrFlow
 from agentdesk.kit.clock import Clock
 from agentdesk.migrations.migrate import upgrade
 from agentdesk.storage.database import Database
-from agentdesk.telephony import actions, agent_actions
+from agentdesk.telephony import agent_actions, customer_actions
 from agentdesk.telephony.flows.interface_step import InterfaceSteps
 from agentdesk.telephony.flows.models import IvrRun
 from agentdesk.telephony.models import Call
@@ -174,7 +174,8 @@ async def one_call(db, clock, steps: TimedSteps, menu_ms: list, interface_ms: li
     call = await run_action(
         db,
         clock,
-        actions.do_inbound_call,
+        customer_actions.do_inbound_call,
+        channel="simulator",
         tenant_code="demo",
         caller="13800000001",
         called="960358" + EXTENSION,
@@ -182,11 +183,11 @@ async def one_call(db, clock, steps: TimedSteps, menu_ms: list, interface_ms: li
     steps.applied[call.id] = asyncio.get_running_loop().create_future()
     await asyncio.sleep(0.02)  # the caller listens to the menu
     sent = time.perf_counter()
-    await run_action(db, clock, actions.do_customer_dtmf, call.callid, "1")
+    await run_action(db, clock, customer_actions.do_customer_dtmf, call.callid, "1")
     menu_ms.append((time.perf_counter() - sent) * 1000)  # committed with the collect prompt
     await asyncio.sleep(0.02)
     sent = time.perf_counter()
-    await run_action(db, clock, actions.do_customer_dtmf, call.callid, "62220001")
+    await run_action(db, clock, customer_actions.do_customer_dtmf, call.callid, "62220001")
     steps.wake()
     done = await asyncio.wait_for(steps.applied[call.id], 60)
     del steps.applied[call.id]
@@ -225,7 +226,8 @@ async def floor_phase(db, clock, agent_id: int, calls: int) -> dict:
         call = await run_action(
             db,
             clock,
-            actions.do_inbound_call,
+            customer_actions.do_inbound_call,
+            channel="simulator",
             tenant_code="demo",
             caller="13800000002",
             called="960358",
@@ -233,7 +235,7 @@ async def floor_phase(db, clock, agent_id: int, calls: int) -> dict:
         offer_ms.append((time.perf_counter() - started) * 1000)
         cpu_total += time.process_time() - cpu
         assert call.state == "talking", call.state
-        await run_action(db, clock, actions.do_customer_hangup, call.callid)
+        await run_action(db, clock, customer_actions.do_customer_hangup, call.callid)
     return {"offer_ms": offer_ms, "cpu_per_offer_ms": cpu_total / calls * 1000}
 
 

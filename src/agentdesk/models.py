@@ -8,6 +8,7 @@ from agentdesk.config_center.custompages import models as custom_page_models  # 
 from agentdesk.config_center.interfaces import models as interface_models  # noqa: F401
 from agentdesk.config_center.queues import models as queue_models  # noqa: F401
 from agentdesk.config_center.screenpop import models as screenpop_models  # noqa: F401
+from agentdesk.contacts import models as contact_models  # noqa: F401
 from agentdesk.ivr import models as ivr_models  # noqa: F401
 from agentdesk.storage import outbox  # noqa: F401
 from agentdesk.storage.base import Base

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from agentdesk.config_center.agents.models import Agent
 from agentdesk.kit.clock import FakeClock
 from agentdesk.storage.database import Database
-from agentdesk.telephony import actions, agent_actions
+from agentdesk.telephony import agent_actions, customer_actions
 from agentdesk.telephony.flows import agent_verification
 from agentdesk.telephony.flows.interface_step import InterfaceSteps, call_outside_transaction
 from agentdesk.telephony.flows.models import IvrStepAttempt
@@ -62,7 +62,8 @@ async def _in_interface_step(url: str, ids: dict):
     call = await run_action(
         db,
         clock,
-        actions.do_inbound_call,
+        customer_actions.do_inbound_call,
+        channel="simulator",
         tenant_code="demo",
         caller="13800000001",
         called="960358",
@@ -76,8 +77,8 @@ async def _in_interface_step(url: str, ids: dict):
         ids["tenant_id"],
         ids["method_id"],
     )
-    await run_action(db, clock, actions.do_customer_dtmf, call.callid, CARD_OK + "#")
-    await run_action(db, clock, actions.do_customer_dtmf, call.callid, PIN_OK + "#")
+    await run_action(db, clock, customer_actions.do_customer_dtmf, call.callid, CARD_OK + "#")
+    await run_action(db, clock, customer_actions.do_customer_dtmf, call.callid, PIN_OK + "#")
     return db, clock, agent_id, call.callid
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from agentdesk.telephony.states import InvalidTransition, next_state, state_after_call
+from agentdesk.contacts.agent_states import InvalidTransition, next_state, state_after_call
 
 
 @pytest.mark.parametrize(

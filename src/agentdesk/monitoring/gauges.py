@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agentdesk.config_center.basetables.models import ImportJob
+from agentdesk.contacts.families import AUDIO_VIDEO
 from agentdesk.telephony.models import AgentPresence, Call, Timer
 
 
@@ -38,9 +39,9 @@ async def _queues(session: AsyncSession, now: datetime) -> list:
 async def _agents(session: AsyncSession) -> list:
     agents = GaugeMetricFamily("agentdesk_agents", "Agents by state", labels=["tenant", "state"])
     rows = await session.execute(
-        select(AgentPresence.tenant_id, AgentPresence.state, func.count()).group_by(
-            AgentPresence.tenant_id, AgentPresence.state
-        )
+        select(AgentPresence.tenant_id, AgentPresence.state, func.count())
+        .where(AgentPresence.family == AUDIO_VIDEO)  # an agent counted once, by their calls
+        .group_by(AgentPresence.tenant_id, AgentPresence.state)
     )
     for tenant_id, state, count in rows:
         agents.add_metric([str(tenant_id), state], count)

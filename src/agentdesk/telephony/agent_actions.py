@@ -1,30 +1,23 @@
-"""What an agent does from the toolbar [接续条], and the timers that act on agents and calls."""
+"""What an agent does from the toolbar [接续条] (do_*). Each runs inside the caller's
+transaction, locks the agent's presence first and applies a shared step; nothing commits here.
+"""
 
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agentdesk.channels.adapter import CHANNELS
+from agentdesk.contacts.agent_states import IN_CALL, next_state
+from agentdesk.contacts.contact_states import OUTBOUND_CALL_START
+from agentdesk.contacts.families import AUDIO_VIDEO
 from agentdesk.kit.clock import Clock
 from agentdesk.kit.errors import Conflict, FieldError, Forbidden, ValidationFailed
 from agentdesk.kit.ids import new_callid
+from agentdesk.telephony import deadlines, steps
 from agentdesk.telephony import repository as repo
-from agentdesk.telephony import timers
-from agentdesk.telephony.actions import (
-    ACW_END,
-    QUEUE_TIMEOUT,
-    RING_TIMEOUT,
-    _answer,
-    _apply_policy,
-    _dispatch_agent,
-    _end_call,
-    _offer_to_first,
-    _set_state,
-    check_number,
-)
 from agentdesk.telephony.events import emit_call, emit_presence
-from agentdesk.telephony.models import AgentPresence, Call, Timer
-from agentdesk.telephony.states import IN_CALL, next_state
-from agentdesk.tenancy.params import get_param
+from agentdesk.telephony.models import AgentPresence, Call
+from agentdesk.telephony.numbers import check_number
 
 READY_STATES = ("idle", "busy", "rest")
 # However often it is extended, one after-call work lasts at most this long in all.
@@ -51,19 +44,19 @@ async def do_sign_in(session: AsyncSession, clock: Clock, agent_id: int) -> Agen
     presence = await repo.ensure_presence(session, agent, clock.now())
     if presence.state != "signed_out":
         return presence  # a second tab signing in again changes nothing
-    _set_state(presence, next_state(presence.state, "sign_in"), clock.now())
+    steps.set_state(presence, next_state(presence.state, "sign_in"), clock.now())
     presence.pending_state = ""
     await emit_presence(session, presence)
-    await _dispatch_agent(session, clock, presence)
+    await steps.dispatch_agent(session, clock, presence)
     return presence
 
 
 async def do_sign_out(session: AsyncSession, clock: Clock, agent_id: int) -> AgentPresence:
     """Sign out [签出]; refused during a call."""
     presence = await _presence(session, agent_id)
-    _set_state(presence, next_state(presence.state, "sign_out"), clock.now())
+    steps.set_state(presence, next_state(presence.state, "sign_out"), clock.now())
     presence.pending_state = ""
-    await timers.cancel(session, ACW_END, agent_id=agent_id)
+    await deadlines.stop_acw_end(session, agent_id)
     await emit_presence(session, presence)
     return presence
 
@@ -80,12 +73,12 @@ async def do_set_ready_state(
         await emit_presence(session, presence, await _callid(session, presence))
         return presence
     if presence.state == "acw":
-        await timers.cancel(session, ACW_END, agent_id=agent_id)
-    _set_state(presence, next_state(presence.state, f"set_{target}"), clock.now())
+        await deadlines.stop_acw_end(session, agent_id)
+    steps.set_state(presence, next_state(presence.state, f"set_{target}"), clock.now())
     presence.pending_state = ""
     await emit_presence(session, presence)
     if target == "idle":
-        await _dispatch_agent(session, clock, presence)
+        await steps.dispatch_agent(session, clock, presence)
     return presence
 
 
@@ -102,7 +95,7 @@ async def do_answer(session: AsyncSession, clock: Clock, agent_id: int) -> Call:
     call = await _current_call(session, presence)
     if presence.state != "ringing":
         raise Conflict(f"nothing to answer while {presence.state}", code="invalid_state")
-    await _answer(session, clock, call, presence)
+    await steps.answer(session, clock, call, presence)
     return call
 
 
@@ -115,7 +108,7 @@ async def do_agent_hangup(session: AsyncSession, clock: Clock, agent_id: int) ->
             "answer the call first; an offered call cannot be hung up", code="invalid_state"
         )
     outcome = "cancelled" if call.state == "dialing" else "completed"
-    await _end_call(session, clock, call, outcome=outcome, ended_by="agent")
+    await steps.end_call(session, clock, call, outcome=outcome, ended_by="agent")
     return call
 
 
@@ -123,8 +116,8 @@ async def do_hold(session: AsyncSession, clock: Clock, agent_id: int, hold: bool
     """Hold [保持] or resume the current call."""
     presence = await _presence(session, agent_id)
     call = await _current_call(session, presence)
-    _set_state(presence, next_state(presence.state, "hold" if hold else "unhold"), clock.now())
-    call.state = "held" if hold else "talking"
+    steps.set_state(presence, next_state(presence.state, "hold" if hold else "unhold"), clock.now())
+    steps.move_call(call, "hold" if hold else "unhold")
     await emit_call(session, call, agent_id, "Hold" if hold else "Unhold")
     await emit_presence(session, presence, call.callid)
     return call
@@ -149,7 +142,8 @@ async def do_dial(
     call = Call(
         tenant_id=agent.tenant_id,
         callid=new_callid(),
-        channel="simulator",
+        channel=CHANNELS.outbound_for(AUDIO_VIDEO).name,
+        family=AUDIO_VIDEO,
         direction=1,
         media=media,
         caller=await repo.outbound_caller_number(session, agent.tenant_id),
@@ -159,93 +153,20 @@ async def do_dial(
         agent_id=agent.id,
         work_no=agent.work_no,
         agent_name=await repo.agent_username(session, agent),
-        state="dialing",
+        state=OUTBOUND_CALL_START,
         created_at=now,
         offered_at=now,
     )
     session.add(call)
     await session.flush()
     if presence.state == "acw":
-        await timers.cancel(session, ACW_END, agent_id=agent_id)
-    _set_state(presence, state, now)
-    presence.call_id = call.id
-    ring_seconds = await get_param(session, "ring_timeout_seconds") * 3
-    timers.schedule(
-        session,
-        tenant_id=call.tenant_id,
-        kind=RING_TIMEOUT,
-        due_at=now + timedelta(seconds=ring_seconds),
-        call_id=call.id,
-        agent_id=agent_id,
-    )
+        await deadlines.stop_acw_end(session, agent_id)
+    steps.set_state(presence, state, now)
+    steps.take_call(presence, call)
+    await deadlines.start_ring_timeout(session, call, agent_id, now)
     await emit_call(session, call, agent_id, "Dialing")
     await emit_presence(session, presence, call.callid)
     return call
-
-
-# ---------------------------------------------------------------- timers
-
-
-@timers.timer_handler(QUEUE_TIMEOUT)
-async def on_queue_timeout(session: AsyncSession, timer: Timer, clock: Clock) -> None:
-    """The call waited the queue's maximum: apply the time-out policy [排队超时]."""
-    call = await repo.lock_call(session, timer.call_id)
-    if call is None or call.state != "queued":
-        return
-    queue = await repo.get_queue(session, call.queue_id)
-    await _apply_policy(session, clock, call, queue, "timeout")
-
-
-@timers.timer_handler(RING_TIMEOUT)
-async def on_ring_timeout(session: AsyncSession, timer: Timer, clock: Clock) -> None:
-    """Nobody answered: an outbound call ends; an inbound call goes back to its queue."""
-    call = await repo.lock_call(session, timer.call_id)
-    if call is None or call.agent_id != timer.agent_id:
-        return
-    if call.state == "dialing":
-        await _end_call(session, clock, call, outcome="no_answer", ended_by="system")
-    elif call.state == "ringing":
-        await _return_to_queue(session, clock, call)
-
-
-async def _return_to_queue(session: AsyncSession, clock: Clock, call: Call) -> None:
-    """The agent did not answer: they are set busy (not ready) and the call is offered again."""
-    presence = await repo.lock_presence(session, call.agent_id)
-    await emit_call(session, call, call.agent_id, "Release")
-    if presence is not None and presence.call_id == call.id:
-        presence.call_id = None
-        _set_state(presence, "busy", clock.now())
-        await emit_presence(session, presence)
-    call.state, call.agent_id, call.work_no, call.agent_name = "queued", None, None, ""
-    queue = await repo.get_queue(session, call.queue_id)
-    if await _offer_to_first(session, clock, call, queue.id):
-        return
-    due = call.queued_at + timedelta(seconds=queue.max_wait_seconds)
-    timers.schedule(
-        session,
-        tenant_id=call.tenant_id,
-        kind=QUEUE_TIMEOUT,
-        due_at=max(due, clock.now()),
-        call_id=call.id,
-    )
-
-
-@timers.timer_handler(ACW_END)
-async def on_acw_end(session: AsyncSession, timer: Timer, clock: Clock) -> None:
-    """After-call work is over: idle (or the busy/rest asked for meanwhile)."""
-    presence = await repo.lock_presence(session, timer.agent_id)
-    if presence is None or presence.state != "acw":
-        return
-    await _leave_acw(session, clock, presence)
-
-
-async def _leave_acw(session: AsyncSession, clock: Clock, presence: AgentPresence) -> None:
-    target = presence.pending_state or "idle"
-    _set_state(presence, target, clock.now())
-    presence.pending_state = ""
-    await emit_presence(session, presence)
-    if target == "idle":
-        await _dispatch_agent(session, clock, presence)
 
 
 async def _acw_presence(session: AsyncSession, agent_id: int) -> AgentPresence:
@@ -275,10 +196,8 @@ async def do_extend_acw(
             ]
         )
     presence.acw_until = until
-    await timers.cancel(session, ACW_END, agent_id=agent_id)
-    timers.schedule(
-        session, tenant_id=presence.tenant_id, kind=ACW_END, due_at=until, agent_id=agent_id
-    )
+    await deadlines.stop_acw_end(session, agent_id)
+    deadlines.start_acw_end(session, presence)
     await emit_presence(session, presence)
     return presence
 
@@ -286,6 +205,6 @@ async def do_extend_acw(
 async def do_finish_acw(session: AsyncSession, clock: Clock, agent_id: int) -> AgentPresence:
     """Finish after-call work now [结束整理态]: the state asked for meanwhile, else idle."""
     presence = await _acw_presence(session, agent_id)
-    await timers.cancel(session, ACW_END, agent_id=agent_id)
-    await _leave_acw(session, clock, presence)
+    await deadlines.stop_acw_end(session, agent_id)
+    await steps.leave_acw(session, clock, presence)
     return presence

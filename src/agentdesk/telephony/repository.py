@@ -8,10 +8,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agentdesk.auth.models import User
 from agentdesk.config_center.agents.models import Agent, AgentSkill
 from agentdesk.config_center.queues.models import SkillQueue
+from agentdesk.contacts.families import AUDIO_VIDEO, DEFAULT_CAPACITY, family_of_queue_type
 from agentdesk.telephony import routing
 from agentdesk.telephony.models import AgentPresence, Call
 from agentdesk.telephony.routing import AgentCandidate, WaitingCall
 from agentdesk.tenancy.models import AccessCode, OutboundNumber, Tenant
+
+
+def _voice_presence(agent_id_column):
+    """The join to an agent's audio/video presence row."""
+    return (AgentPresence.agent_id == agent_id_column) & (AgentPresence.family == AUDIO_VIDEO)
 
 
 def _takes_inbound():
@@ -22,11 +28,11 @@ def _takes_inbound():
 async def lock_presence(
     session: AsyncSession, agent_id: int, *, skip_locked: bool = False
 ) -> AgentPresence | None:
-    """The agent's presence row, locked; with `skip_locked`, None when another transaction
-    holds it (or when there is none)."""
+    """The agent's audio/video presence row (the agent's lock), locked; with `skip_locked`,
+    None when another transaction holds it (or when there is none)."""
     stmt = (
         select(AgentPresence)
-        .where(AgentPresence.agent_id == agent_id)
+        .where(AgentPresence.agent_id == agent_id, AgentPresence.family == AUDIO_VIDEO)
         .with_for_update(skip_locked=skip_locked)
     )
     return (await session.execute(stmt)).scalar_one_or_none()
@@ -36,7 +42,13 @@ async def ensure_presence(session: AsyncSession, agent: Agent, now: datetime) ->
     presence = await lock_presence(session, agent.id)
     if presence is None:
         presence = AgentPresence(
-            agent_id=agent.id, tenant_id=agent.tenant_id, state="signed_out", state_since=now
+            agent_id=agent.id,
+            family=AUDIO_VIDEO,
+            tenant_id=agent.tenant_id,
+            state="signed_out",
+            state_since=now,
+            capacity=DEFAULT_CAPACITY[AUDIO_VIDEO],
+            active=0,
         )
         session.add(presence)
         await session.flush()
@@ -126,8 +138,14 @@ async def _idle_candidates(
     stmt = (
         select(*columns)
         .join(AgentSkill, AgentSkill.agent_id == Agent.id)
-        .join(AgentPresence, AgentPresence.agent_id == Agent.id)
-        .where(AgentSkill.queue_id == queue_id, AgentPresence.state == "idle", _takes_inbound())
+        .join(AgentPresence, _voice_presence(Agent.id))
+        .where(
+            AgentSkill.queue_id == queue_id,
+            # Idle is below capacity for audio/video (one call at a time, and idle means none);
+            # the locked row is asked again (`steps.accepts_contact`) before any offer.
+            AgentPresence.state == "idle",
+            _takes_inbound(),
+        )
         .order_by(
             AgentSkill.skill_weight.desc(),
             Agent.agent_weight.desc(),
@@ -150,7 +168,7 @@ async def signed_in_count(session: AsyncSession, queue_id: int) -> int:
     stmt = (
         select(func.count())
         .select_from(AgentSkill)
-        .join(AgentPresence, AgentPresence.agent_id == AgentSkill.agent_id)
+        .join(AgentPresence, _voice_presence(AgentSkill.agent_id))
         .join(Agent, Agent.id == AgentSkill.agent_id)
         .where(
             AgentSkill.queue_id == queue_id,
@@ -203,9 +221,9 @@ async def agent_skill_families(session: AsyncSession, agent_id: int) -> set[str]
         .join(AgentSkill, AgentSkill.queue_id == SkillQueue.id)
         .where(AgentSkill.agent_id == agent_id)
     )
-    return {
-        "multimedia" if t == "multimedia" else "voice_video" for t in await session.scalars(stmt)
-    }
+    families = {family_of_queue_type(t) for t in await session.scalars(stmt)}
+    # Callers speak of access-code types, where audio/video is "voice_video".
+    return {"voice_video" if f == AUDIO_VIDEO else f for f in families}
 
 
 async def outbound_queue(session: AsyncSession, agent_id: int, media: str) -> SkillQueue | None:

@@ -3,11 +3,15 @@ number of processes may run it."""
 
 import asyncio
 
+from agentdesk.telephony.flows.interface_step import InterfaceSteps
+from agentdesk.telephony.flows.runtime import register_flows
+from agentdesk.telephony.timer_handlers import register_timer_handlers
+from agentdesk.telephony.timers import run_timers_forever
+
 
 async def start_background(app) -> list[asyncio.Task]:
-    from agentdesk.telephony.flows.interface_step import InterfaceSteps
-    from agentdesk.telephony.timers import run_timers_forever
-
+    register_timer_handlers()
+    register_flows()
     task = asyncio.create_task(
         run_timers_forever(app.state.db, app.state.settings, lambda: app.state.clock), name="timers"
     )

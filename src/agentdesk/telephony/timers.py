@@ -19,12 +19,10 @@ TimerHandler = Callable[[AsyncSession, Timer, Clock], Awaitable[None]]
 HANDLERS: dict[str, TimerHandler] = {}
 
 
-def timer_handler(kind: str):
-    def register(func: TimerHandler) -> TimerHandler:
-        HANDLERS[kind] = func
-        return func
-
-    return register
+def register_handler(kind: str, handler: TimerHandler) -> None:
+    """What fires timers of `kind`. Called at start-up by whoever owns the kind; a kind
+    registered again keeps the last handler."""
+    HANDLERS[kind] = handler
 
 
 def schedule(
@@ -91,9 +89,8 @@ async def next_due_in(db: Database, clock: Clock, cap: float) -> float:
 
 
 async def run_timers_forever(db: Database, settings, clock_source: Callable[[], Clock]) -> None:
-    """Fire due timers until cancelled. The clock is looked up each round so tests can swap it."""
-    from agentdesk.telephony import agent_actions  # noqa: F401 - handlers register on import
-
+    """Fire due timers until cancelled. The clock is looked up each round so tests can swap it.
+    Handlers are registered beforehand (`telephony.runner`)."""
     while True:
         clock = clock_source()
         try:

@@ -10,10 +10,10 @@ from agentdesk.auth.principal import Principal
 from agentdesk.config_center.basetables.api import keys_of
 from agentdesk.config_center.custompages.render import load_render_plan, run_render_plan
 from agentdesk.config_center.screenpop import service as screenpop
+from agentdesk.contacts.agent_states import LABELS
 from agentdesk.kit.errors import NotFound
 from agentdesk.kit.validation import Id
-from agentdesk.telephony.actions import PHONE_NUMBER
-from agentdesk.telephony.states import LABELS
+from agentdesk.telephony.numbers import PHONE_NUMBER
 from agentdesk.workbench.service import agent_call, agent_of
 
 router = APIRouter(include_in_schema=False)

@@ -8,11 +8,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agentdesk.auth.principal import Principal
 from agentdesk.config_center.agents.models import Agent
+from agentdesk.contacts.families import AUDIO_VIDEO
 from agentdesk.kit.errors import Forbidden, NotFound
 from agentdesk.storage import outbox
 from agentdesk.telephony import repository as repo
 from agentdesk.telephony.events import call_data, presence_data
 from agentdesk.telephony.models import AgentPresence, Call
+
+# Events that carry the agent's current call as a whole (see telephony/events.py).
+CALL_EVENTS = frozenset({"Ringing", "Talking", "Hold", "Unhold", "Dialing"})
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,7 @@ async def snapshot(session: AsyncSession, ref: AgentRef, principal: Principal) -
     """
     head = await outbox.stream_head(session, ref.agent_id)
     agent = await session.get(Agent, ref.agent_id)
-    presence = await session.get(AgentPresence, ref.agent_id)
+    presence = await session.get(AgentPresence, (ref.agent_id, AUDIO_VIDEO))
     call = None
     if presence is not None and presence.call_id is not None:
         call = await session.get(Call, presence.call_id)
@@ -71,3 +75,22 @@ async def snapshot(session: AsyncSession, ref: AgentRef, principal: Principal) -
         "presence": presence_data(presence, callid) if presence else {"state": "signed_out"},
         "call": call_data(call) if call else None,
     }
+
+
+def apply_event(view: dict, event: dict) -> dict:
+    """The stream contract: what a client does with one event of its stream, given the view
+    (a snapshot, or what earlier events made of it). `workbench.js` (applyEvent) does the
+    same; applying a transaction's events to the snapshot before it gives the snapshot after
+    it (tests/integration/test_action_snapshots.py checks it for every action)."""
+    if event["seq"] <= view["head"]:
+        return view  # already applied (replay overlap)
+    view = {**view, "head": event["seq"]}
+    type_, payload = event["type"], event["payload"]
+    if type_ == "AgentState":
+        view["presence"] = payload
+    elif type_ == "Release":
+        if view["call"] is not None and view["call"]["callid"] == payload["callid"]:
+            view["call"] = None
+    elif type_ in CALL_EVENTS:
+        view["call"] = payload
+    return view

@@ -2,7 +2,7 @@
 called configurations that lead to a flow
 
 Revision ID: 0008
-Revises: 0007
+Revises: 0007, 0004
 Create Date: 2026-12-01 14:00:00
 
 New tables only, plus nullable columns: existing rows keep every value (a called
@@ -15,7 +15,9 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0007"
+# Merges the heads of the two branches it builds on (IVR flows 0007, contacts 0004); the
+# integrator may re-chain it linearly instead.
+down_revision = ("0007", "0004")
 branch_labels = None
 depends_on = None
 

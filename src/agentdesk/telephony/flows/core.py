@@ -2,17 +2,25 @@
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agentdesk.contacts.agent_states import next_state
 from agentdesk.kit.clock import Clock
-from agentdesk.telephony import actions
 from agentdesk.telephony import repository as repo
+from agentdesk.telephony import steps
 from agentdesk.telephony.events import emit_call, emit_presence
 from agentdesk.telephony.models import AgentPresence, Call
-from agentdesk.telephony.states import next_state
 
 
 async def lock_live_call(session: AsyncSession, call_id: int | None) -> Call | None:
     call = None if call_id is None else await repo.lock_call(session, call_id)
     return None if call is None or call.state == "ended" else call
+
+
+def enter_flow(call: Call, purpose: str) -> None:
+    """The call's state while in a flow: in verification (the agent's call) or in IVR."""
+    if purpose == "verification":
+        steps.move_call(call, "verify")
+    elif call.state != "ivr":
+        steps.move_call(call, "enter_ivr")
 
 
 async def transfer_to_queue(session: AsyncSession, clock: Clock, call: Call, queue_id: int) -> None:
@@ -22,11 +30,11 @@ async def transfer_to_queue(session: AsyncSession, clock: Clock, call: Call, que
     if queue is None or queue.tenant_id != call.tenant_id or queue.type == "multimedia":
         await release(session, clock, call, "ivr_bad_queue")
         return
-    await actions._route_into_queue(session, clock, call, queue)
+    await steps.route_into_queue(session, clock, call, queue)
 
 
 async def release(session: AsyncSession, clock: Clock, call: Call, outcome: str) -> None:
-    await actions._end_call(session, clock, call, outcome=outcome, ended_by="system")
+    await steps.end_call(session, clock, call, outcome=outcome, ended_by="system")
 
 
 async def lock_agent(session: AsyncSession, agent_id: int) -> AgentPresence | None:
@@ -37,7 +45,7 @@ async def agent_waits_on_verification(
     session: AsyncSession, clock: Clock, call: Call, presence: AgentPresence
 ) -> None:
     """The agent stays bound to the call while the customer is in the verification flow."""
-    actions._set_state(presence, next_state(presence.state, "start_verification"), clock.now())
+    steps.set_state(presence, next_state(presence.state, "start_verification"), clock.now())
     await emit_presence(session, presence, call.callid)
 
 
@@ -45,9 +53,9 @@ async def back_to_agent(
     session: AsyncSession, clock: Clock, call: Call, presence: AgentPresence | None
 ) -> None:
     """The verification is over: the customer talks to the agent again."""
-    call.state = "talking"
+    steps.move_call(call, "return_to_agent")
     if presence is not None and presence.state == "verifying" and presence.call_id == call.id:
-        actions._set_state(presence, next_state(presence.state, "end_verification"), clock.now())
+        steps.set_state(presence, next_state(presence.state, "end_verification"), clock.now())
         await emit_presence(session, presence, call.callid)
     if call.agent_id is not None:
         await emit_call(session, call, call.agent_id, "Talking")

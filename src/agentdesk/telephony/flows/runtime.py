@@ -66,7 +66,7 @@ async def start_flow(
     run.step_no, run.started_at, run.updated_at = 0, now, now
     run.verify_result, run.verify_returns = "0", []
     verification.bind(run, verifying)
-    call.state = "ivr"
+    core.enter_flow(call, purpose)
     started = dict(call.attached_data or {}) | dict(data or {})
     outcome = engine.begin(definition, started, to_seconds(now))
     await apply_outcome(session, clock, call, run, outcome)
@@ -87,7 +87,6 @@ async def digits_typed(session: AsyncSession, clock: Clock, call: Call, digits: 
     return True
 
 
-@timers.timer_handler(IVR_WAIT)
 async def on_wait_over(session: AsyncSession, timer: Timer, clock: Clock) -> None:
     """A digit or interface time-out: the engine ignores it unless the wait really expired."""
     call = await core.lock_live_call(session, timer.call_id)
@@ -267,6 +266,10 @@ async def _start_for_core(session, clock, call: Call, flow_id: int, purpose: str
     return await start_flow(session, clock, call, flow_id, purpose) is not None
 
 
-ivr_port.register(
-    ivr_port.FlowEntryPoints(start=_start_for_core, digits=digits_typed, ended=call_ended)
-)
+def register_flows() -> None:
+    """Connect the runtime to the core (idempotent): calls enter flows through `ivr_port`,
+    and the flows' waits are `ivr_wait` timers."""
+    ivr_port.register(
+        ivr_port.FlowEntryPoints(start=_start_for_core, digits=digits_typed, ended=call_ended)
+    )
+    timers.register_handler(IVR_WAIT, on_wait_over)
