@@ -167,7 +167,7 @@ async def sim_outbound_calls(
 async def sim_heard(
     callid: str,
     request: Request,
-    after: int = Query(0, ge=0, description="the last id already seen"),
+    after: int = Query(0, ge=0, le=2**63 - 1, description="the last id already seen"),
     principal=Depends(simulator_caller),
 ) -> dict:
     """What the caller heard since `after` (each IVR prompt's text) and where the call went,
