@@ -172,7 +172,7 @@ def test_verification_round_trip_against_a_real_interface(ivr, card, pin, result
     started = _verify(agent, ids)
     assert started["active"] and started["verification"]["verifyTypeCode"] == "CARDVERIFY"
     assert agent.state()["presence"]["state"] == "verifying"
-    assert call_state(sim, call["callid"])["state"] == "ivr"
+    assert call_state(sim, call["callid"])["state"] == "verifying"
     assert heard(sim, call["callid"]) == ["Enter your card number then #"]
     dtmf(sim, call["callid"], card + "#")
     dtmf(sim, call["callid"], pin + "#")
@@ -248,4 +248,47 @@ def test_verification_refused_outside_a_conversation(ivr):
     agent.act("sign-in")
     refused = agent.post("verification", {"method_id": ids["method_id"]})
     assert refused.status_code == 409, refused.text
+    agent.close()
+
+
+# ---------------------------------------------------------------- two instances
+
+
+@pytest.fixture
+def two_instances(pg_url, redis_url, make_settings, verify_site):
+    """Two app instances sharing PostgreSQL and Redis, as `serve --workers 2` runs them."""
+    import uuid
+
+    from tests.support import databases
+
+    databases.truncate_all(pg_url)
+    seed_demo(pg_url)
+    ids = seed_ivr(pg_url, verify_site.origin)
+    sep = "&" if "?" in redis_url else "?"
+    bus = f"{redis_url}{sep}channel=agentdesk-ivr-{uuid.uuid4().hex[:8]}"
+    settings = make_settings(pg_url, bus_url=bus)
+    from tests.support.server import LiveServer
+
+    with LiveServer(settings) as one, LiveServer(settings.with_changes(port=0)) as two:
+        yield one, two, ids
+
+
+def test_a_verification_started_on_one_instance_continues_on_the_other(two_instances):
+    one, two, ids = two_instances
+    agent = Agent(one.url, "agent101")
+    agent.act("sign-in")
+    stream = agent.stream()
+    sim_one = customer(one.url, one.settings.sim_token)
+    sim_two = customer(two.url, two.settings.sim_token)
+    call = place_call(sim_one)
+    wait_for(lambda: agent.state()["presence"]["state"] == "talking")
+    _verify(agent, ids)  # on instance 1
+    dtmf(sim_two, call["callid"], CARD_OK + "#")  # the customer's keys reach instance 2
+    dtmf(sim_two, call["callid"], PIN_OK + "#")
+    returned = stream.until(lambda m: m["type"] == "IvrReturn", timeout=15)[-1]["payload"]
+    assert returned["verifyResult"] == "1" and returned["callid"] == call["callid"]
+    wait_for(lambda: agent.state()["presence"]["state"] == "talking")
+    assert [r.result for r in records(one.settings.database_url)] == ["1"]
+    for client in (sim_one, sim_two):
+        client.close()
     agent.close()

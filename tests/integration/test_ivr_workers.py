@@ -9,12 +9,14 @@ import pytest
 from sqlalchemy import select
 
 from agentdesk.config_center.agents.models import Agent
+from agentdesk.contacts.families import AUDIO_VIDEO
 from agentdesk.kit.clock import FakeClock
 from agentdesk.storage.database import Database
 from agentdesk.telephony import agent_actions, customer_actions
 from agentdesk.telephony.flows import agent_verification
 from agentdesk.telephony.flows.interface_step import InterfaceSteps, call_outside_transaction
 from agentdesk.telephony.flows.models import IvrStepAttempt
+from agentdesk.telephony.flows.runtime import register_flows
 from agentdesk.telephony.models import AgentPresence, Call
 from agentdesk.telephony.service import run_action
 from agentdesk.telephony.timers import run_due_timers
@@ -55,6 +57,7 @@ def world(database_url, interface):
 
 async def _in_interface_step(url: str, ids: dict):
     """agent101 talking with a customer who has typed card and PIN: the step is pending."""
+    register_flows()  # as every process running calls does
     db, clock = Database(url), FakeClock(datetime.utcnow())
     async with db.reader() as session:
         agent_id = await session.scalar(select(Agent.id).where(Agent.work_no == 101))
@@ -89,7 +92,11 @@ def _worker(db, clock) -> InterfaceSteps:
 async def _outcome(db, agent_id: int, callid: str):
     async with db.reader() as session:
         records = list(await session.scalars(select(VerificationRecord)))
-        presence = await session.get(AgentPresence, agent_id)
+        presence = await session.scalar(
+            select(AgentPresence).where(
+                AgentPresence.agent_id == agent_id, AgentPresence.family == AUDIO_VIDEO
+            )
+        )
         call = await session.scalar(select(Call).where(Call.callid == callid))
         attempts = list(await session.scalars(select(IvrStepAttempt)))
     return records, presence.state, call.state, attempts

@@ -121,6 +121,8 @@ def describe_call(call: dict) -> str:
         return f"{state} with agent {call['workNo']}"
     if state == "ivr":
         return "in the IVR flow"
+    if state == "verifying":
+        return "in a verification flow (the agent waits)"
     return state
 
 

@@ -3,6 +3,7 @@
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agentdesk.contacts.families import AUDIO_VIDEO
 from agentdesk.kit.clock import Clock
 from agentdesk.kit.errors import Conflict, NotFound
 from agentdesk.storage.outbox import append_event
@@ -89,7 +90,11 @@ async def do_cancel_verification(session: AsyncSession, clock: Clock, agent_id: 
 
 async def current_verification(session: AsyncSession, agent_id: int) -> dict | None:
     """The verification the agent's customer is in now (the toolbar after a reload)."""
-    presence = await session.get(AgentPresence, agent_id)
+    presence = await session.scalar(
+        select(AgentPresence).where(
+            AgentPresence.agent_id == agent_id, AgentPresence.family == AUDIO_VIDEO
+        )
+    )
     if presence is None or presence.state != "verifying" or presence.call_id is None:
         return None
     call = await session.get(Call, presence.call_id)
