@@ -45,6 +45,7 @@ from agentdesk.storage.database import Database
 from agentdesk.telephony import agent_actions, customer_actions
 from agentdesk.telephony.flows.interface_step import InterfaceSteps
 from agentdesk.telephony.flows.models import IvrRun
+from agentdesk.telephony.flows.runtime import register_flows
 from agentdesk.telephony.models import Call
 from agentdesk.telephony.service import run_action
 from agentdesk.tenancy.models import AccessCode, Tenant
@@ -251,6 +252,7 @@ async def main(args) -> None:
     await asyncio.to_thread(upgrade, url)
     interface, interface_url = start_interface(args.interface_ms / 1000)
     db = Database(url)
+    register_flows()  # as a server process does
     try:
         clock = Clock()
         agent_id = await prepare(db, interface_url)
