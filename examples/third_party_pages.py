@@ -13,6 +13,9 @@ Pages:
                   answers every field type (1-5) and both masks; "error" answers HTTP 400,
                   "slow" answers after 1.5 s. With AGENTDESK_DEMO_QUERY_TOKEN set, the header
                   X-Api-Key must carry it.
+  /api/verify-card  identity-verification interface (guide 4.4.5): POST {"calldata": {"cardNo",
+                  "pin", ...}} answers {"calldata": {"data": {"verifyResult": "1"|"2", ...}}};
+                  card 6222000000000003 answers after 8 s, 6222000000000004 answers garbage.
 
 Only the standard library, Starlette and uvicorn are used. Every received value is HTML-escaped
 before it is written into a page.
@@ -39,6 +42,11 @@ SECRET_ENV = "AGENTDESK_DEMO_POP_SECRET"
 QUERY_TOKEN_ENV = "AGENTDESK_DEMO_QUERY_TOKEN"
 QUERY_TOKEN_HEADER = "X-Api-Key"
 SLOW_SECONDS = 1.5
+# The enterprise's cards and PINs (identity verification, guide 4.4.5): right PIN 1, wrong 2.
+VERIFY_CARDS = {"6222000000000001": "1234", "6222000000000002": "5678"}
+# Beyond any verification step's time-out (at most 5 s in the demo flow): the result is 3.
+VERIFY_SLOW_CARD, VERIFY_SLOW_SECONDS = "6222000000000003", 8.0
+VERIFY_GARBAGE_CARD = "6222000000000004"
 # The secret the demo tenant gives its signed sample page (agentdesk.cli.demo.DEMO_POP_SECRET).
 DEFAULT_SECRET = "demo-pop-secret-2026"
 MAX_FORM_BYTES = 64 * 1024
@@ -264,6 +272,25 @@ def customer_answer(param: str) -> list[dict]:
     ]
 
 
+def verify_answer(calldata: dict) -> dict:
+    """1 when the card is known and the PIN matches, else 2; the returns say why, as an
+    enterprise's interface might (verifyReturn1..3 are free text for the agent)."""
+    card, pin = str(calldata.get("cardNo", "")), str(calldata.get("pin", ""))
+    expected = VERIFY_CARDS.get(card)
+    passed = expected is not None and hmac.compare_digest(expected.encode(), pin.encode())
+    reason = "ok" if passed else ("wrong pin" if expected else "unknown card")
+    return {
+        "calldata": {
+            "data": {
+                "verifyResult": "1" if passed else "2",
+                "verifyReturn1": reason,
+                "verifyReturn2": card[-4:],
+                "verifyReturn3": str(calldata.get("verifyWorkNo", "")),
+            }
+        }
+    }
+
+
 def query_error(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"errorCode": code, "errorMsg": message}, status_code=status)
 
@@ -419,6 +446,24 @@ def create_app(
             await asyncio.sleep(SLOW_SECONDS)
         return JSONResponse(customer_answer(param))
 
+    async def verify_card(request: Request) -> Response:
+        raw = await request.body()
+        if len(raw) > MAX_FORM_BYTES:
+            return query_error(413, "413-001", "request body too large")
+        try:
+            body = json.loads(raw.decode("utf-8"))
+        except ValueError:
+            return query_error(400, "400-002", "the body is not JSON")
+        calldata = body.get("calldata") if isinstance(body, dict) else None
+        if not isinstance(calldata, dict):
+            return query_error(400, "400-004", 'the body must be {"calldata": {...}}')
+        card = str(calldata.get("cardNo", ""))
+        if card == VERIFY_SLOW_CARD:
+            await asyncio.sleep(VERIFY_SLOW_SECONDS)
+        if card == VERIFY_GARBAGE_CARD:
+            return Response("<html>not json</html>", media_type="application/json")
+        return JSONResponse(verify_answer(calldata))
+
     return Starlette(
         routes=[
             Route("/", index),
@@ -428,6 +473,7 @@ def create_app(
             Route("/no-frame.html", no_frame),
             Route("/sdk-demo.html", sdk_demo),
             Route("/rest/v1/queryCustomer", query_customer, methods=["POST"]),
+            Route("/api/verify-card", verify_card, methods=["POST"]),
         ]
     )
 

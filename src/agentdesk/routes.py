@@ -19,18 +19,24 @@ from agentdesk.config_center.queues.api import router as config_queues_router
 from agentdesk.config_center.screenpop.api import router as screenpop_router
 from agentdesk.config_center.users.api import router as config_users_router
 from agentdesk.config_center.whitelist.api import router as whitelist_router
+from agentdesk.ivr.api import router as ivr_flows_router
 from agentdesk.monitoring.api import router as monitoring_router
 from agentdesk.ops.api import router as platform_router
 from agentdesk.telephony.api import records_router
+from agentdesk.telephony.flows.runtime import register_flows
+from agentdesk.verification.api import methods_router as verification_methods_router
+from agentdesk.verification.api import records_router as verification_records_router
 from agentdesk.web.docs import router as docs_router
 from agentdesk.workbench.api import router as workbench_router
 from agentdesk.workbench.pages import router as workbench_pages_router
 from agentdesk.workbench.sdk import router as sdk_router
+from agentdesk.workbench.verification_api import router as workbench_verification_router
 
 
 def register_channels() -> None:
     """The channels contacts come through; the simulator is the first (idempotent)."""
     CHANNELS.register(SIMULATOR)
+    register_flows()  # calls reach IVR flows (IVR entries, transfer-to-IVR policies)
 
 
 def include_routers(app: FastAPI) -> None:
@@ -40,6 +46,7 @@ def include_routers(app: FastAPI) -> None:
         pages_router,
         sim_router,
         records_router,
+        workbench_verification_router,
         workbench_router,
         workbench_pages_router,
         sdk_router,
@@ -56,6 +63,9 @@ def include_routers(app: FastAPI) -> None:
         custom_pages_router,
         custom_page_pages_router,
         base_tables_router,
+        ivr_flows_router,
+        verification_methods_router,
+        verification_records_router,
         docs_router,
         monitoring_router,
     ):

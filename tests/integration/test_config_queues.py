@@ -55,7 +55,14 @@ def test_a_new_queue_gets_the_documented_defaults(server):
         ({"name": "q", "type": "multimedia"}, "subtype", "required"),
         ({"name": "q", "type": "fax"}, "type", "literal_error"),
         ({"name": "q", "timeout_action": "transfer_queue"}, "timeout_target_queue_id", "required"),
-        ({"name": "q", "overflow_action": "transfer_ivr"}, "overflow_action", "literal_error"),
+        ({"name": "q", "overflow_action": "transfer_fax"}, "overflow_action", "literal_error"),
+        # Transfer to IVR (issue 10) needs its flow, a published one of the tenant.
+        ({"name": "q", "overflow_action": "transfer_ivr"}, "overflow_target_ivr_id", "required"),
+        (
+            {"name": "q", "overflow_action": "transfer_ivr", "overflow_target_ivr_id": 999},
+            "overflow_target_ivr_id",
+            "not_found",
+        ),
     ],
 )
 def test_broken_rules_are_refused_naming_field_and_rule(server, body, field, rule):

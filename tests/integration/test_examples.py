@@ -383,3 +383,51 @@ async def test_query_customer_token(monkeypatch):
         assert (await c.post(QUERY, json={"param": "1"})).status_code == 401
         ok = await c.post(QUERY, json={"param": "1"}, headers={"X-Api-Key": "from-env"})
         assert ok.status_code == 200
+
+
+# ---------------------------------------------------------------- identity verification
+
+
+async def _verify(client, calldata) -> httpx.Response:
+    return await client.post("/api/verify-card", json={"calldata": calldata})
+
+
+async def test_verify_card_passes_the_right_pin_and_fails_a_wrong_one(client):
+    passed = await _verify(
+        client, {"cardNo": "6222000000000001", "pin": "1234", "verifyWorkNo": "101"}
+    )
+    assert passed.status_code == 200
+    assert passed.json()["calldata"]["data"] == {
+        "verifyResult": "1",
+        "verifyReturn1": "ok",
+        "verifyReturn2": "0001",
+        "verifyReturn3": "101",
+    }
+    wrong = await _verify(client, {"cardNo": "6222000000000001", "pin": "9999"})
+    assert wrong.json()["calldata"]["data"]["verifyResult"] == "2"
+    assert wrong.json()["calldata"]["data"]["verifyReturn1"] == "wrong pin"
+    unknown = await _verify(client, {"cardNo": "1111", "pin": "1234"})
+    assert unknown.json()["calldata"]["data"]["verifyResult"] == "2"
+
+
+async def test_verify_card_garbage_card_answers_something_that_is_not_json(client):
+    answer = await _verify(client, {"cardNo": "6222000000000004", "pin": "1"})
+    assert answer.status_code == 200
+    with pytest.raises(ValueError):
+        answer.json()
+
+
+async def test_verify_card_refuses_a_body_without_calldata(client):
+    answer = await client.post("/api/verify-card", json={"cardNo": "1"})
+    assert answer.status_code == 400
+    assert answer.json()["errorCode"] == "400-004"
+
+
+async def test_verify_card_slow_card_answers_after_the_demo_step_time_out(monkeypatch, client):
+    import examples.third_party_pages as sample
+
+    monkeypatch.setattr(sample, "VERIFY_SLOW_SECONDS", 0.2)
+    started = time.monotonic()
+    answer = await _verify(client, {"cardNo": sample.VERIFY_SLOW_CARD, "pin": "1"})
+    assert time.monotonic() - started >= 0.2
+    assert answer.json()["calldata"]["data"]["verifyResult"] == "2"

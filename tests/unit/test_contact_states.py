@@ -66,7 +66,8 @@ def test_machines_per_family():
 
 
 def test_agent_state_sets_come_from_tags():
-    assert {"ringing", "dialing", "talking", "held"} == IN_CALL
+    # verifying (issue 10): the customer is in a verification flow, the agent still on the call.
+    assert {"ringing", "dialing", "talking", "held", "verifying"} == IN_CALL
     assert {"busy", "rest"} == NOT_READY
     assert VOICE_AGENT.next("ringing", "miss") == "busy"
 
@@ -85,15 +86,36 @@ def test_one_new_state_joins_tagged_transitions_without_touching_the_others():
     assert with_ivr.next("queued", "offer") == "ringing"  # the rest unchanged
     assert "in_ivr" not in CALL.names  # the original is untouched
 
+    # (The real "verifying" is now part of VOICE_AGENT: the example uses another name.)
     verifying = VOICE_AGENT.extended(
-        [State("verifying", "等待验证", "Waiting on verification",
+        [State("example_waiting", "等待验证", "Waiting on verification",
                frozenset({"signed_in", "in_contact"}))],
-        [Transition("await_verification", "verifying", frozenset({"talking"})),
-         Transition("verified", "talking", frozenset({"verifying"}))],
+        [Transition("await_example", "example_waiting", frozenset({"talking"})),
+         Transition("example_done", "talking", frozenset({"example_waiting"}))],
     )  # fmt: skip
-    assert "verifying" in verifying.tagged("in_contact")
+    assert "example_waiting" in verifying.tagged("in_contact")
     with pytest.raises(InvalidTransition):
-        verifying.next("verifying", "sign_out")  # refused, as during any contact
+        verifying.next("example_waiting", "sign_out")  # refused, as during any contact
+
+
+def test_the_ivr_states_of_a_call():
+    """Issue 10: a caller in a flow; `in_flow` says the flow takes their keys."""
+    assert CALL.next("queued", "enter_ivr") == "ivr"
+    assert CALL.next("ivr", "enqueue") == "queued"  # the flow transfers to a queue
+    assert hangup_outcome(CALL, "ivr") == "abandoned"  # nobody had answered yet
+    assert CALL.next("talking", "verify") == "verifying"
+    assert CALL.next("verifying", "return_to_agent") == "talking"
+    assert hangup_outcome(CALL, "verifying") == "completed"  # the agent had talked to them
+    assert CALL.has("verifying", "conversation")  # so after-call work follows
+    assert CALL.next("verifying", "end") == "ended"
+    assert {s for s in ("ivr", "verifying", "talking") if CALL.has(s, "in_flow")} == {
+        "ivr",
+        "verifying",
+    }
+    assert VOICE_AGENT.next("talking", "start_verification") == "verifying"
+    assert VOICE_AGENT.next("verifying", "end_verification") == "talking"
+    with pytest.raises(InvalidTransition):
+        VOICE_AGENT.next("verifying", "sign_out")
 
 
 def test_a_machine_refuses_unknown_states_and_duplicates():

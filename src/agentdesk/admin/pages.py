@@ -17,6 +17,8 @@ from agentdesk.auth.permissions import (
     PLATFORM_MANAGE,
     RECORDS_READ,
     USERS_MANAGE,
+    VERIFICATION_CONFIGURE,
+    VERIFICATION_RECORDS,
     WORKBENCH_USE,
 )
 from agentdesk.auth.principal import Principal
@@ -102,18 +104,28 @@ CONFIG_GROUPS = (
             Section("base-tables", "基础表配置", "Base tables", CONFIG_MANAGE),
             Section("table-data", "数据表查询", "Table data", CONFIG_MANAGE),
             Section("custom-pages", "页面配置", "Custom pages", CONFIG_MANAGE),
-            # Places for the IVR flow and identity verification pages (templates
-            # admin/ivr_flows.html, admin/verification.html): listed once they exist.
-            Section("ivr-flows", "流程管理", "Flows", CONFIG_MANAGE, when_built=True),
+            # IVR flows and identity verification (guide 4.4.5).
+            Section("ivr-flows", "流程管理", "IVR flows", CONFIG_MANAGE),
             Section(
-                "verification", "身份认证", "Identity verification", CONFIG_MANAGE, when_built=True
+                "verification-methods",
+                "身份验证流程",
+                "Verification methods",
+                VERIFICATION_CONFIGURE,
             ),
         ),
     ),
     Group(
         "客户接触历史",
         "Contact history",
-        (Section("records", "接触记录", "Contact records", RECORDS_READ),),
+        (
+            Section("records", "接触记录", "Contact records", RECORDS_READ),
+            Section(
+                "verification-records",
+                "身份认证记录",
+                "Verification records",
+                VERIFICATION_RECORDS,
+            ),
+        ),
     ),
 )
 

@@ -9,13 +9,21 @@ WORKBENCH_USE = "workbench.use"
 # export leaves those fields out.
 DATA_EXPORT_CLEAR = "data.export_clear"
 
-# Later issues add e.g. verification.perform / verification.configure / verification.records.
+# Identity verification (R-IDV-1, guide 4.4.5): start one during a call, configure methods
+# and flows, query the records.
+VERIFICATION_PERFORM = "verification.perform"
+VERIFICATION_CONFIGURE = "verification.configure"
+VERIFICATION_RECORDS = "verification.records"
+
 TENANT_PERMISSIONS: dict[str, tuple[str, str]] = {
     CONFIG_MANAGE: ("配置中心管理", "Manage the configuration center"),
     USERS_MANAGE: ("人员管理", "Manage business accounts and roles"),
     RECORDS_READ: ("查询接触记录", "Query contact records"),
     WORKBENCH_USE: ("使用座席工作台", "Use the agent workbench"),
     DATA_EXPORT_CLEAR: ("导出加密数据", "Export encrypted data"),
+    VERIFICATION_PERFORM: ("身份认证", "Perform identity verification"),
+    VERIFICATION_CONFIGURE: ("身份认证配置", "Configure identity verification"),
+    VERIFICATION_RECORDS: ("身份认证记录查询", "Query identity verification records"),
 }
 
 OPS_ADMIN = "ops_admin"

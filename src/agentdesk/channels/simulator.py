@@ -9,7 +9,7 @@ customer-side actions, like any other channel would.
 import secrets
 from dataclasses import dataclass
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
@@ -21,6 +21,7 @@ from agentdesk.observability.logs import bind as bind_log
 from agentdesk.telephony import customer_actions
 from agentdesk.telephony import repository as repo
 from agentdesk.telephony.events import call_data
+from agentdesk.telephony.flows import repository as flow_repo
 from agentdesk.telephony.models import Call
 from agentdesk.telephony.service import run_action
 
@@ -160,3 +161,21 @@ async def sim_outbound_calls(
             select(Call).where(Call.tenant_id == found.id, Call.state == "dialing")
         )
     return {"items": [call_data(c) for c in calls]}
+
+
+@router.get("/calls/{callid}/heard")
+async def sim_heard(
+    callid: str,
+    request: Request,
+    after: int = Query(0, ge=0, le=2**63 - 1, description="the last id already seen"),
+    principal=Depends(simulator_caller),
+) -> dict:
+    """What the caller heard since `after` (each IVR prompt's text) and where the call went,
+    with the call as the network sees it now. Poll it to follow a call (`sim call --follow`)."""
+    call = await _authorised_call(request, principal, callid)
+    async with request.app.state.db.reader() as session:
+        prompts = await flow_repo.prompts_after(session, call.id, after)
+    heard = [
+        {"id": p.id, "kind": p.kind, "text": p.text, "at": p.at.isoformat() + "Z"} for p in prompts
+    ]
+    return {"call": call_data(call), "heard": heard}

@@ -12,6 +12,8 @@ from agentdesk.cli.demo_examples import (
     origin_parts,
     retarget_examples,
 )
+from agentdesk.cli.demo_ivr import WELCOME_FLOW, seed_ivr
+from agentdesk.cli.demo_ivr_calls import seed_ivr_calls
 from agentdesk.config import Settings
 from agentdesk.config_center.agents.models import Agent, AgentSkill
 from agentdesk.config_center.basetables import service as basetables
@@ -138,6 +140,8 @@ async def _seed(
         await _seed_agent(session, tenant.id, 101 + index, username, password, (voice, video))
     await _seed_pops(session, tenant.id, examples_origin)
     await _seed_internal_pages(session, tenant.id, examples_origin)
+    await seed_ivr(session, tenant.id, examples_origin, voice.id, video.id)
+    await seed_ivr_calls(session, tenant.id, code.id, WELCOME_FLOW)
     if secret_key:  # the rows are encrypted with keys derived from it
         await _seed_base_table(session, tenant.id, secret_key, key_material or {})
 

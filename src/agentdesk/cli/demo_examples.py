@@ -26,6 +26,10 @@ DEMO_PAGE_PATHS = (
 )
 DEMO_INTERFACE_NAME = "客户查询 Customer query"
 QUERY_PATH = "/rest/v1/queryCustomer"
+# The sample verification interface (身份认证), seeded by demo_ivr.py.
+VERIFY_INTERFACE_NAME = "verify-card"
+VERIFY_PATH = "/api/verify-card"
+SEEDED_INTERFACES = ((DEMO_INTERFACE_NAME, QUERY_PATH), (VERIFY_INTERFACE_NAME, VERIFY_PATH))
 
 
 def origin_parts(url: str) -> tuple[str, str, int]:
@@ -59,12 +63,13 @@ async def retarget_examples(session, tenant_id: int, origin: str) -> int:
         return 0
     old = (entry.scheme, entry.host, entry.port)
     changed = await _retarget_pages(session, tenant_id, old, origin)
-    interface = await session.scalar(
-        select(ExternalInterface).where(ExternalInterface.name == DEMO_INTERFACE_NAME)
-    )
-    if interface is not None and _seeded_path(interface.url, old, (QUERY_PATH,)):
-        interface.url = f"{origin}{QUERY_PATH}"
-        changed += 1
+    for name, path in SEEDED_INTERFACES:
+        interface = await session.scalar(
+            select(ExternalInterface).where(ExternalInterface.name == name)
+        )
+        if interface is not None and _seeded_path(interface.url, old, (path,)):
+            interface.url = f"{origin}{path}"
+            changed += 1
     await _move_whitelist_entry(session, entry, new)
     return changed + 1
 

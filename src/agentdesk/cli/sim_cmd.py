@@ -103,7 +103,52 @@ def cmd_call(args) -> int:
     }
     result = _call(args, "POST", "/api/sim/calls", body)
     print(result["callid"])
+    if args.follow:
+        return follow_call(args, result["callid"])
     return 0
+
+
+def describe_call(call: dict) -> str:
+    """Where the call is, in a line: queued in X, ringing at agent N, talking, ended (why)."""
+    state = call.get("state", "")
+    if state == "ended":
+        return f"call ended ({call.get('outcome') or 'ended'})"
+    if state == "queued":
+        return f"waiting in queue {call.get('callskill') or '?'}"
+    if state in ("ringing", "talking", "held") and call.get("workNo"):
+        return f"{state} with agent {call['workNo']}"
+    if state == "ivr":
+        return "in the IVR flow"
+    if state == "verifying":
+        return "in a verification flow (the agent waits)"
+    return state
+
+
+def heard_line(item: dict) -> str:
+    return f"  ♪ {item['text']}" if item["kind"] == "say" else f"  → {item['text']}"
+
+
+def follow_call(args, callid: str, *, poll_seconds: float = 0.3, sleep=None) -> int:
+    """Print what the caller hears and where the call goes until it ends (Ctrl-C stops)."""
+    import time
+
+    sleep = sleep or time.sleep
+    seen, last_place = 0, ""
+    try:
+        while True:
+            update = _call(args, "GET", f"/api/sim/calls/{callid}/heard?after={seen}")
+            for item in update["heard"]:
+                print(heard_line(item), flush=True)
+                seen = item["id"]
+            place = describe_call(update["call"])
+            if place != last_place:
+                print(f"[{place}]", flush=True)
+                last_place = place
+            if update["call"].get("state") == "ended":
+                return 0
+            sleep(poll_seconds)
+    except KeyboardInterrupt:
+        return 130
 
 
 def cmd_simple(action: str):
@@ -111,6 +156,8 @@ def cmd_simple(action: str):
         body = {"digits": args.digits} if action == "dtmf" else None
         result = _call(args, "POST", f"/api/sim/calls/{args.callid}/{action}", body)
         print(json.dumps(result, ensure_ascii=False))
+        if getattr(args, "follow", False):
+            return follow_call(args, args.callid)
         return 0
 
     return run
@@ -135,6 +182,11 @@ def add_commands(sub) -> None:
     p.add_argument("--called", required=True, help="access code, plus extension if any")
     p.add_argument("--media", choices=("audio", "video"), default="audio")
     p.add_argument("--data", nargs="*", default=[], metavar="KEY=VALUE", help="attached data")
+    p.add_argument(
+        "--follow",
+        action="store_true",
+        help="then print what the caller hears (each prompt) and where the call goes, until it ends",
+    )
     p.set_defaults(func=cmd_call)
     for action, help_text in (
         ("hangup", "the customer hangs up"),
@@ -143,10 +195,14 @@ def add_commands(sub) -> None:
         p = ops.add_parser(action, help=help_text)
         p.add_argument("callid")
         p.set_defaults(func=cmd_simple(action))
-    p = ops.add_parser("dtmf", help="the customer presses keys")
+    p = ops.add_parser("dtmf", help="the customer presses keys, e.g. 1234#")
     p.add_argument("callid")
     p.add_argument("digits")
+    p.add_argument("--follow", action="store_true", help="then follow the call (see call)")
     p.set_defaults(func=cmd_simple("dtmf"))
+    p = ops.add_parser("follow", help="print what the caller hears until the call ends")
+    p.add_argument("callid")
+    p.set_defaults(func=lambda args: follow_call(args, args.callid))
     p = ops.add_parser("show", help="show a call")
     p.add_argument("callid")
     p.set_defaults(func=cmd_show)

@@ -38,6 +38,8 @@ VOICE_AGENT = StateMachine(
         State("talking", "通话中", "Talking", _IN_CONTACT),
         State("held", "保持", "On hold", _IN_CONTACT),
         State("acw", "整理态", "After-call work", frozenset({"signed_in", "after_contact"})),
+        # The customer is in a verification flow; the agent stays bound to the call.
+        State("verifying", "等待身份验证", "Waiting on verification", _IN_CONTACT),
     ),
     transitions=(
         Transition("sign_in", "idle", frozenset({"signed_out"})),
@@ -53,6 +55,8 @@ VOICE_AGENT = StateMachine(
         Transition("connect", "talking", frozenset({"dialing"})),
         # An offer nobody answered: the agent is set not ready so the next call goes elsewhere.
         Transition("miss", "busy", frozenset({"ringing"})),
+        Transition("start_verification", "verifying", frozenset({"talking"})),
+        Transition("end_verification", "talking", frozenset({"verifying"})),
     ),
 )
 

@@ -3,7 +3,7 @@
 Tags say what the actions ask: `live` (not ended yet: may end), `waiting_for_agent` (the
 customer has not reached an agent: hanging up abandons), `ringing_customer` (an outbound
 contact not picked up: hanging up rejects), `conversation` (customer and agent talked, so
-after-call work follows).
+after-call work follows), `in_flow` (the caller is in an IVR flow, which takes their keys).
 """
 
 from agentdesk.contacts.families import AUDIO_VIDEO, MULTIMEDIA
@@ -19,12 +19,24 @@ CALL = StateMachine(
         State("dialing", "外呼中", "Dialing", frozenset({"live", "ringing_customer"})),
         State("talking", "通话中", "Talking", frozenset({"live", "conversation"})),
         State("held", "保持", "On hold", frozenset({"live", "conversation"})),
+        # In an IVR flow before reaching an agent (an IVR entry, a transfer-to-IVR policy).
+        State("ivr", "IVR流程中", "In IVR", frozenset({"live", "waiting_for_agent", "in_flow"})),
+        # In a verification flow the agent sent them to; the agent stays bound to the call.
+        State(
+            "verifying",
+            "身份验证中",
+            "In verification",
+            frozenset({"live", "conversation", "in_flow"}),
+        ),
         State("ended", "已结束", "Ended", frozenset({"final"})),
     ),
     transitions=(
         # Into a queue: the first one, or another one by a transfer policy.
-        Transition("enqueue", "queued", frozenset({"queued"})),
+        Transition("enqueue", "queued", frozenset({"queued", "ivr"})),  # ivr: the flow's choice
         Transition("offer", "ringing", frozenset({"queued"})),
+        Transition("enter_ivr", "ivr", frozenset({"queued", "ivr"})),
+        Transition("verify", "verifying", frozenset({"talking"})),
+        Transition("return_to_agent", "talking", frozenset({"verifying"})),
         Transition("requeue", "queued", frozenset({"ringing"})),  # the agent did not answer
         Transition("answer", "talking", frozenset({"ringing"})),
         Transition("connect", "talking", frozenset({"dialing"})),  # the customer picked up

@@ -12,7 +12,7 @@ from agentdesk.kit.clock import Clock
 from agentdesk.kit.errors import Conflict, NotFound, ValidationFailed
 from agentdesk.kit.ids import new_callid
 from agentdesk.storage.outbox import append_event
-from agentdesk.telephony import deadlines, steps
+from agentdesk.telephony import deadlines, ivr_port, steps
 from agentdesk.telephony import repository as repo
 from agentdesk.telephony.events import emit_call, emit_presence
 from agentdesk.telephony.models import Call
@@ -44,13 +44,13 @@ async def do_inbound_call(
             "not_configured",
             f"{called} is not a configured access code (+ extension) of {tenant_code}",
         )
-    _config, access_code, queue = resolved
-    if access_code.type != "voice_video" or queue.type == "multimedia":
+    config, access_code, queue = resolved
+    if access_code.type != "voice_video" or (queue is not None and queue.type == "multimedia"):
         raise ValidationFailed.single(
             "called", "media", f"{called} is not an audio/video access code"
         )
     now = clock.now()
-    media = media or ("video" if queue.type.startswith("video") else "audio")
+    media = media or ("video" if queue is not None and queue.type.startswith("video") else "audio")
     call = Call(
         tenant_id=tenant.id,
         callid=new_callid(),
@@ -66,9 +66,19 @@ async def do_inbound_call(
         created_at=now,
         state=INBOUND_CALL_START,
     )
+    if queue is None:  # an IVR entry [IVR流程]: the flow decides where the call goes
+        await _enter_flow(session, clock, call, config.flow_id)
+        return call
     session.add(call)  # inserted by the first query of the routing, queue fields included
     await steps.route_into_queue(session, clock, call, queue)
     return call
+
+
+async def _enter_flow(session: AsyncSession, clock: Clock, call: Call, flow_id) -> None:
+    session.add(call)
+    await session.flush()  # the flow's run refers to the call
+    if not await ivr_port.start_flow(session, clock, call, flow_id, "entry"):
+        await steps.end_call(session, clock, call, outcome="ivr_unavailable", ended_by="system")
 
 
 async def _live_call(session: AsyncSession, callid: str) -> Call:
@@ -108,6 +118,10 @@ async def do_customer_dtmf(session: AsyncSession, clock: Clock, callid: str, dig
     check_dtmf(digits)
     call = await _live_call(session, callid)
     call.dtmf = (call.dtmf + digits)[-200:]
+    if CALL.has(call.state, "in_flow") and await ivr_port.digits_typed(
+        session, clock, call, digits
+    ):
+        return call  # a flow's input: the agent (waiting on a verification) never sees it
     if call.agent_id is not None:
         payload = {"callid": call.callid, "digits": digits}
         await append_event(session, call.tenant_id, call.agent_id, "Dtmf", payload)

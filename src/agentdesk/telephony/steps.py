@@ -14,7 +14,7 @@ from agentdesk.contacts.families import AUDIO_VIDEO
 from agentdesk.contacts.presence import can_take_one_more, holding_after
 from agentdesk.kit.clock import Clock
 from agentdesk.observability.metrics import count_call_ended
-from agentdesk.telephony import deadlines, routing
+from agentdesk.telephony import deadlines, ivr_port, routing
 from agentdesk.telephony import repository as repo
 from agentdesk.telephony.events import emit_call, emit_presence
 from agentdesk.telephony.models import AgentPresence, Call
@@ -142,6 +142,9 @@ async def apply_policy(
     action = getattr(queue, f"{kind}_action")
     target_id = getattr(queue, f"{kind}_target_queue_id")
     max_transfers = await get_param(session, "max_queue_transfers")
+    if action == "transfer_ivr":
+        await _policy_to_flow(session, clock, call, queue, kind, max_transfers)
+        return
     decision = routing.apply_policy(action, target_id, call.transfers, max_transfers)
     target = await repo.get_queue(session, decision.target_queue_id)
     if decision.action == "transfer" and target is not None and target.type == queue.type:
@@ -151,6 +154,26 @@ async def apply_policy(
         return
     outcome = decision.reason or f"{kind}_released"
     await end_call(session, clock, call, outcome=outcome, ended_by="system")
+
+
+async def _policy_to_flow(
+    session: AsyncSession,
+    clock: Clock,
+    call: Call,
+    queue: SkillQueue,
+    kind: str,
+    max_transfers: int,
+) -> None:
+    """*Transfer to IVR* [转接IVR流程]: the call leaves the queue for the flow (which may bring it
+    back to a queue: counted as a transfer, so a loop ends like queue-to-queue ones do)."""
+    if call.transfers >= max_transfers:
+        await end_call(session, clock, call, outcome="too_many_transfers", ended_by="system")
+        return
+    call.transfers += 1
+    await deadlines.stop_queue_timeout(session, call)
+    flow_id = getattr(queue, f"{kind}_target_ivr_id")
+    if not await ivr_port.start_flow(session, clock, call, flow_id, "queue"):
+        await end_call(session, clock, call, outcome=f"{kind}_released", ended_by="system")
 
 
 async def offer(
@@ -238,6 +261,8 @@ async def end_call(
     call.outcome, call.ended_by, call.ended_at = outcome, ended_by, now
     count_call_ended(session, outcome)
     await deadlines.stop_call_deadlines(session, call)
+    if CALL.has(previous, "in_flow"):
+        await ivr_port.call_ended(session, clock, call, previous)
     if call.agent_id is None:
         return
     await emit_call(session, call, call.agent_id, "Release")

@@ -5,7 +5,7 @@ from fastapi.responses import HTMLResponse
 
 from agentdesk.auth.deps import current_principal
 from agentdesk.auth.pages import render
-from agentdesk.auth.permissions import WORKBENCH_USE
+from agentdesk.auth.permissions import VERIFICATION_PERFORM, WORKBENCH_USE
 from agentdesk.auth.principal import Principal
 from agentdesk.config_center.basetables.api import keys_of
 from agentdesk.config_center.custompages.render import load_render_plan, run_render_plan
@@ -30,6 +30,7 @@ async def workbench_page(request: Request, principal: Principal = Depends(curren
         third_party_frames=True,
         state_labels=LABELS,
         phone_pattern=PHONE_NUMBER.pattern,
+        can_verify=VERIFICATION_PERFORM in principal.permissions,
     )
 
 

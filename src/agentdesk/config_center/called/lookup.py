@@ -9,11 +9,12 @@ from agentdesk.tenancy.models import AccessCode
 
 
 async def resolve_called(session: AsyncSession, tenant_id: int, dialled: str) -> tuple | None:
-    """(called configuration, access code, skill queue) whose access code + extension equals
-    `dialled` exactly.
+    """(called configuration, access code, skill queue or None) whose access code + extension
+    equals `dialled` exactly.
 
     "960358" reaches the configuration without extension, "9603581" the one with extension 1;
-    when codes overlap ("96" and "960358"), the longest access code wins. The queue is asked
+    when codes overlap ("96" and "960358"), the longest access code wins. An IVR entry
+    (device type ivr) has no queue: its flow (`config.flow_id`) decides. The queue is asked
     of the queue service (a peer's rows come through its service, never its model).
     """
     stmt = (
@@ -29,5 +30,7 @@ async def resolve_called(session: AsyncSession, tenant_id: int, dialled: str) ->
     if not matches:
         return None
     config, code = max(matches, key=lambda m: len(m[1].code))
+    if config.queue_id is None:
+        return config, code, None
     queue = (await queues.queues_by_id(session, tenant_id, {config.queue_id})).get(config.queue_id)
     return None if queue is None else (config, code, queue)

@@ -15,7 +15,11 @@ class CalledConfig(IdMixin, TenantMixin, TimestampMixin, Base):
     )
     # "" when no extension: keeps the unique constraint meaningful on every database.
     extension: Mapped[str] = mapped_column(String(8), default="")
+    # skill_queue: the call queues in `queue_id`; ivr: the call enters flow `flow_id`.
     device_type: Mapped[str] = mapped_column(String(16), default="skill_queue")
-    queue_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("skill_queues.id", ondelete="CASCADE"), index=True
+    queue_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("skill_queues.id", ondelete="CASCADE"), index=True, nullable=True
+    )
+    flow_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("ivr_flows.id", ondelete="CASCADE"), index=True, nullable=True
     )

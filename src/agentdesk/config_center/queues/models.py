@@ -37,6 +37,19 @@ class SkillQueue(IdMixin, TenantMixin, TimestampMixin, Base):
     no_agent_target_queue_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("skill_queues.id", ondelete="SET NULL"), nullable=True
     )
+    # The IVR flow of each *transfer to IVR* policy, and of the IVR waiting treatment.
+    timeout_target_ivr_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("ivr_flows.id", ondelete="SET NULL"), nullable=True
+    )
+    overflow_target_ivr_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("ivr_flows.id", ondelete="SET NULL"), nullable=True
+    )
+    no_agent_target_ivr_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("ivr_flows.id", ondelete="SET NULL"), nullable=True
+    )
+    wait_ivr_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("ivr_flows.id", ondelete="SET NULL"), nullable=True
+    )
     wait_treatment: Mapped[str] = mapped_column(String(16), default="default_tone")
     hold_treatment: Mapped[str] = mapped_column(String(16), default="default_tone")
     answer_mode: Mapped[str] = mapped_column(String(20), default="silent")

@@ -1,16 +1,28 @@
 """Queries over a tenant's skill queues (what other domains have that refers to a queue is
 asked through their services: see `service.QueueUsers`)."""
 
-from sqlalchemy import or_, select
+from sqlalchemy import column, or_, select, table
 
 from agentdesk.config_center.queues.models import SkillQueue
 from agentdesk.storage.repository import TenantRepository
 from agentdesk.tenancy.models import Tenant
 
+# The IVR flows table, by name only: flows (agentdesk.ivr) sit above the configuration
+# center and refer to queues, so a queue policy checks its flow target without importing them.
+IVR_FLOWS = table("ivr_flows", column("id"), column("tenant_id"), column("published_version"))
+
 
 class QueueRepository(TenantRepository[SkillQueue]):
     model = SkillQueue
     label = "skill queue"
+
+    async def published_flow_exists(self, flow_id: int) -> bool:
+        stmt = select(IVR_FLOWS.c.id).where(
+            IVR_FLOWS.c.id == flow_id,
+            IVR_FLOWS.c.tenant_id == self.tenant_id,
+            IVR_FLOWS.c.published_version > 0,
+        )
+        return await self.session.scalar(stmt) is not None
 
     async def lock_tenant(self) -> None:
         """Serialise writers that check a per-tenant limit (no-op on SQLite: one writer)."""

@@ -20,8 +20,8 @@ from agentdesk.kit.validation import Id
 
 QueueType = Literal[QUEUE_TYPES]
 Subtype = Literal[MULTIMEDIA_SUBTYPES]
-# transfer_ivr joins once IVR flows exist; until then the API does not offer it.
-PolicyAction = Literal["release", "transfer_queue"]
+# transfer_ivr [转接IVR流程]: voice/video queues only, to a published flow of the tenant.
+PolicyAction = Literal["release", "transfer_queue", "transfer_ivr"]
 POLICIES = ("timeout", "overflow", "no_agent")
 
 
@@ -50,10 +50,13 @@ class QueueWrite(BaseModel):
     description: str = Field("", max_length=50)
     timeout_action: PolicyAction = "release"
     timeout_target_queue_id: Id | None = None
+    timeout_target_ivr_id: Id | None = Field(None, description="IVR flow, for transfer_ivr")
     overflow_action: PolicyAction = "release"
     overflow_target_queue_id: Id | None = None
+    overflow_target_ivr_id: Id | None = Field(None, description="IVR flow, for transfer_ivr")
     no_agent_action: PolicyAction = "release"
     no_agent_target_queue_id: Id | None = None
+    no_agent_target_ivr_id: Id | None = Field(None, description="IVR flow, for transfer_ivr")
     wait_treatment: Literal[WAIT_TREATMENTS] = "default_tone"
     hold_treatment: Literal[HOLD_TREATMENTS] = "default_tone"
     answer_mode: Literal[ANSWER_MODES] = "silent"
@@ -72,10 +75,13 @@ class QueueRead(BaseModel):
     description: str
     timeout_action: str
     timeout_target_queue_id: int | None
+    timeout_target_ivr_id: int | None = None
     overflow_action: str
     overflow_target_queue_id: int | None
+    overflow_target_ivr_id: int | None = None
     no_agent_action: str
     no_agent_target_queue_id: int | None
+    no_agent_target_ivr_id: int | None = None
     wait_treatment: str
     hold_treatment: str
     answer_mode: str

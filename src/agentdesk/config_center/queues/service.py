@@ -144,6 +144,10 @@ async def _validated(repo: QueueRepository, data: QueueWrite, queue: SkillQueue 
 async def _check_policy(
     repo: QueueRepository, values: dict, prefix: str, queue: SkillQueue | None
 ) -> list[FieldError]:
+    if values[f"{prefix}_action"] == "transfer_ivr":
+        values[f"{prefix}_target_queue_id"] = None
+        return await _check_flow_target(repo, values, prefix)
+    values[f"{prefix}_target_ivr_id"] = None
     field = f"{prefix}_target_queue_id"
     target_id = values[field]
     if values[f"{prefix}_action"] != "transfer_queue":
@@ -164,6 +168,22 @@ async def _check_policy(
                 f"target queue {target.name} is {target.type}; it must be {values['type']} too",
             )
         ]
+    return []
+
+
+async def _check_flow_target(repo: QueueRepository, values: dict, prefix: str) -> list[FieldError]:
+    field = f"{prefix}_target_ivr_id"
+    flow_id = values[field]
+    if values["type"] == "multimedia":
+        return [
+            FieldError(
+                f"{prefix}_action", "media", "transfer to IVR exists for voice/video queues only"
+            )
+        ]
+    if flow_id is None:
+        return [FieldError(field, "required", "choose the IVR flow to transfer to")]
+    if not await repo.published_flow_exists(flow_id):
+        return [FieldError(field, "not_found", f"IVR flow {flow_id} not found or not published")]
     return []
 
 

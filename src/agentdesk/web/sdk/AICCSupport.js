@@ -43,7 +43,8 @@
   var initEvent = null;
   var currentCallEvent = null;
   var refusal = null; // {code, message} when the workbench said this page may not use the SDK
-  var verifyResults = {}; // verifyTypeCode → "0".."3"
+  var verifyResults = {}; // verifyTypeCode → "0".."3", for the call in verifyCallid
+  var verifyCallid = null;
   var workbench = null; // {window, origin, kind, workNo} once the workbench answered
   var outgoing = 0;
   var waiting = {}; // request id → resolve
@@ -137,6 +138,7 @@
     }
     if (!workbench) return;
     if (message.type === "event" && EVENTS.indexOf(message.name) >= 0) {
+      forgetResultsOfOtherCalls(message.data && message.data.callid);
       if (message.name === "IvrReturn" && message.data && CODE.test(message.data.verifyTypeCode || "")) {
         verifyResults[message.data.verifyTypeCode] = String(message.data.verifyResult);
       }
@@ -147,6 +149,13 @@
       delete waiting[message.id];
       resolve(message.outcome);
     }
+  }
+
+  // getVerifyResult answers for the current call: a new call starts again from "0".
+  function forgetResultsOfOtherCalls(callid) {
+    if (!callid || callid === verifyCallid) return;
+    verifyCallid = callid;
+    verifyResults = {};
   }
 
   // The workbench answers the hello of a page it did not open as a Web API page (a GET or POST

@@ -233,8 +233,27 @@ function markPrevious(callid) {
   });
 }
 
+// A verification result [身份认证结果] goes to every Web API page as IvrReturn (the SDK also
+// delivers it to handlers registered as lvrReturn, the guide's spelling).
+function forwardIvrReturn(payload) {
+  if (!payload?.callid) return;
+  const seq = (callSeqs.get(payload.callid) || 0) + 1;
+  callSeqs.set(payload.callid, seq);
+  const data = {
+    verifyTypeCode: payload.verifyTypeCode,
+    verifyResult: String(payload.verifyResult),
+    verifyReturn1: payload.verifyReturn1 ?? "",
+    verifyReturn2: payload.verifyReturn2 ?? "",
+    verifyReturn3: payload.verifyReturn3 ?? "",
+    callid: payload.callid,
+    seq,
+  };
+  toSdkPages({ type: "event", name: "IvrReturn", seq, data });
+}
+
 document.addEventListener("agentdesk:event", (event) => {
   const { type, payload } = event.detail;
+  if (type === "IvrReturn") forwardIvrReturn(payload);
   forwardCallEvent(type, payload);
   if (type === "Talking") openPops(payload);
   if (type === "Release" && payload?.callid) markPrevious(payload.callid);

@@ -52,7 +52,7 @@ mountResource(document.getElementById("resource"), {
   title: ["技能队列", "Skill queues"],
   noun: ["技能队列", "skill queue"],
   empty: ["还没有技能队列。新建一个，再在被叫配置中把接入码指向它。", "No skill queues yet. Create one, then point an access code at it under Called configuration."],
-  sources: { queues: "/api/config/queues" },
+  sources: { queues: "/api/config/queues", ivr: "/api/config/ivr-flows" },
   columns: [
     { key: "name", label: ["名称", "Name"] },
     { key: "type", label: ["类型", "Type"], render: (q) => escapeHtml(t(...(TYPES[q.type] || [q.type, q.type])) + (q.subtype ? ` / ${t(...(SUBTYPES[q.subtype] || [q.subtype, q.subtype]))}` : "")) },

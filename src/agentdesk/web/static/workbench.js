@@ -30,7 +30,7 @@ const ENABLED = {
   busy: (s) => !["signed_out", "busy"].includes(s),
   rest: (s) => !["signed_out", "rest"].includes(s),
   answer: (s) => s === "ringing",
-  hangup: (s) => ["talking", "held", "dialing"].includes(s),
+  hangup: (s) => ["talking", "held", "dialing", "verifying"].includes(s),
   hold: (s) => s === "talking",
   unhold: (s) => s === "held",
   dial: (s) => ["idle", "busy", "rest", "acw"].includes(s),

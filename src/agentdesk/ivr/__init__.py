@@ -1,0 +1,1 @@
+"""IVR flows [流程管理]: definitions, their validation and the pure step engine (issue 10)."""
