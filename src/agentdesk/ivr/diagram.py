@@ -4,7 +4,7 @@ as SVG (static/ivr-flows.js)."""
 
 from collections import deque
 
-from agentdesk.ivr.steps import steps_by_id
+from agentdesk.ivr.steps import mapping_of, steps_by_id
 
 LABEL_CHARS = 40
 
@@ -14,10 +14,10 @@ def _edges_of(step: dict) -> list[tuple[str, str]]:
     kind = step.get("type")
     out: list[tuple[str, object]] = []
     if kind == "menu":
-        out += [(f"{key}", target) for key, target in (step.get("options") or {}).items()]
+        out += [(f"{key}", target) for key, target in mapping_of(step, "options").items()]
         out.append(("default", step.get("default")))
     elif kind == "branch":
-        out += [(f"= {value}", target) for value, target in (step.get("cases") or {}).items()]
+        out += [(f"= {value}", target) for value, target in mapping_of(step, "cases").items()]
         out.append(("default", step.get("default")))
     elif kind == "collect":
         out += [("next", step.get("next")), ("failure", step.get("on_failure"))]
@@ -39,7 +39,7 @@ def _label(step: dict) -> str:
     elif step.get("type") == "interface":
         text = f"interface #{step.get('interface_id')}"
     elif step.get("type") == "set":
-        text = ", ".join(f"{k}={v}" for k, v in (step.get("values") or {}).items())
+        text = ", ".join(f"{k}={v}" for k, v in mapping_of(step, "values").items())
     elif step.get("type") == "branch":
         text = f"{step.get('key', '')} ?"
     text = str(text)
@@ -52,7 +52,7 @@ def layout(flow: object) -> dict:
     steps = steps_by_id(flow if isinstance(flow, dict) else {})
     start = flow.get("start") if isinstance(flow, dict) else None
     depth: dict[str, int] = {}
-    if start in steps:
+    if isinstance(start, str) and start in steps:
         depth[start] = 0
         todo = deque([start])
         while todo:

@@ -24,7 +24,7 @@ never raises here, the call is released instead of being stuck):
 
 from dataclasses import dataclass, field, replace
 
-from agentdesk.ivr.steps import DTMF_KEYS, TEMPLATE, TERMINATORS, steps_by_id
+from agentdesk.ivr.steps import DTMF_KEYS, TEMPLATE, TERMINATORS, mapping_of, steps_by_id
 
 # Above this many automatic steps in one go the definition must loop: release the call.
 MAX_AUTOMATIC_STEPS = 200
@@ -243,6 +243,14 @@ def _int(step: dict, name: str, default: int) -> int:
     return value if isinstance(value, int | float) and not isinstance(value, bool) else default
 
 
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _whole(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
 def _seconds(step: dict, name: str, default: float) -> float:
     return float(_int(step, name, default))
 
@@ -267,16 +275,16 @@ def _advance(flow: dict, run: Run, target: object, now: float) -> Outcome:
                       path=(*run.path, step["id"]))  # fmt: skip
         kind = step.get("type")
         if kind == "play":
-            actions.append(Say(str(step.get("prompt") or ""), step.get("audio")))
+            actions.append(Say(_text(step.get("prompt")) or "", _text(step.get("audio"))))
             target = step.get("next")
         elif kind == "set":
-            values = step.get("values") or {}
+            values = mapping_of(step, "values")
             run = replace(run, data={**run.data, **{k: str(render(v, run.data))
                                                      for k, v in values.items()}})  # fmt: skip
             target = step.get("next")
         elif kind == "branch":
             value = run.data.get(str(step.get("key")), "")
-            target = (step.get("cases") or {}).get(value, step.get("default"))
+            target = mapping_of(step, "cases").get(value, step.get("default"))
         elif kind in ("menu", "collect"):
             outcome = _prompt(run, step, now)
             return Outcome(outcome.run, (*actions, *outcome.actions))
@@ -284,7 +292,7 @@ def _advance(flow: dict, run: Run, target: object, now: float) -> Outcome:
             timeout = _seconds(step, "timeout_seconds", 5)
             body = render(step.get("body") or {}, run.data)
             run = replace(run, deadline=now + timeout)
-            call = CallInterface(step["id"], int(step.get("interface_id") or 0), body, timeout)
+            call = CallInterface(step["id"], _whole(step.get("interface_id")), body, timeout)
             return Outcome(run, (*actions, call))
         else:
             outcome = _finish(run, _end_action(step))
@@ -296,10 +304,10 @@ def _advance(flow: dict, run: Run, target: object, now: float) -> Outcome:
 def _end_action(step: dict) -> Action:
     kind = step.get("type")
     if kind == "transfer_queue":
-        return TransferQueue(int(step.get("queue_id") or 0))
+        return TransferQueue(_whole(step.get("queue_id")))
     if kind == "return_to_agent":
         return ReturnToAgent()
-    return Release(step.get("prompt") or None)
+    return Release(_text(step.get("prompt")))
 
 
 def _prompt(run: Run, step: dict, now: float, before: tuple[Action, ...] = ()) -> Outcome:
@@ -307,7 +315,7 @@ def _prompt(run: Run, step: dict, now: float, before: tuple[Action, ...] = ()) -
     name = "timeout_seconds" if step["type"] == "menu" else "first_digit_timeout_seconds"
     deadline = now + _seconds(step, name, 5 if step["type"] == "menu" else 10)
     run = replace(run, digits="", deadline=deadline)
-    say = Say(str(step.get("prompt") or ""), step.get("audio"))
+    say = Say(_text(step.get("prompt")) or "", _text(step.get("audio")))
     return Outcome(run, (*before, say, WaitDigits(deadline)))
 
 
@@ -324,7 +332,7 @@ def _retry_or(
 
 
 def _menu_key(flow: dict, run: Run, step: dict, key: str, now: float) -> Outcome:
-    options = step.get("options") or {}
+    options = mapping_of(step, "options")
     if key in options:
         return _advance(flow, run, options[key], now)
     return _retry_or(flow, run, step, step.get("default"), now)

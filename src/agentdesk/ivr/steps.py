@@ -31,12 +31,22 @@ MAP_TARGETS = {"menu": "options", "branch": "cases"}
 
 def targets(step: dict) -> list[str]:
     """Every step id this step may go to, in definition order (strings only)."""
-    kind = step.get("type")
+    kind = kind_of(step)
     found = [step.get(name) for name in SINGLE_TARGETS.get(kind, ())]
-    mapping = step.get(MAP_TARGETS.get(kind, ""))
-    if isinstance(mapping, dict):
-        found.extend(mapping.values())
+    found.extend(mapping_of(step, MAP_TARGETS.get(kind, "")).values())
     return [t for t in found if isinstance(t, str)]
+
+
+def kind_of(step: dict) -> str | None:
+    """The step's type when it is one of ours (any other value: None)."""
+    kind = step.get("type")
+    return kind if isinstance(kind, str) and kind in STEP_TYPES else None
+
+
+def mapping_of(step: dict, name: str) -> dict:
+    """A {key: value} field of a step, or {} when it is absent or not an object."""
+    value = step.get(name)
+    return value if isinstance(value, dict) else {}
 
 
 def steps_by_id(flow: dict) -> dict[str, dict]:

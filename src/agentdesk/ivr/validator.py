@@ -22,6 +22,7 @@ from agentdesk.ivr.steps import (
     STEP_TYPES,
     TEMPLATE,
     TERMINATORS,
+    kind_of,
     steps_by_id,
     targets,
 )
@@ -129,7 +130,8 @@ def validate(flow: object) -> list[FlowError]:
         errors.add(None, "start", "unknown_step", f"the start step {start!r} does not exist",
                    f"开始步骤 {start!r} 不存在")  # fmt: skip
     for step in steps:
-        if isinstance(step, dict) and step.get("type") in STEP_TYPES:
+        step_id = step.get("id") if isinstance(step, dict) else None
+        if isinstance(step_id, str) and known.get(step_id) is step and kind_of(step):
             _check_step(step, known, errors)
     if not errors.items:  # graph rules only make sense on well-formed steps
         _check_graph(known, errors)
@@ -154,7 +156,7 @@ def _check_ids(steps: list, errors: _Errors) -> None:
             errors.add(step_id, "id", "duplicate", "another step has the same id", "步骤编号重复")
         seen.add(step_id)
         kind = step.get("type")
-        if kind not in STEP_TYPES:
+        if not isinstance(kind, str) or kind not in STEP_TYPES:
             errors.add(step_id, "type", "choice", f"unknown step type {kind!r}",
                        f"未知的步骤类型 {kind!r}")  # fmt: skip
 
