@@ -315,3 +315,9 @@ def test_errors_render_in_the_asked_language_with_stable_codes():
     assert own.message_in("zh") == "自带的中文"
     failed = ValidationFailed([FieldError("name", "unique", "role Ops already exists")])
     assert ValidationFailed.detail_in("zh", failed.errors) == "name: 角色 Ops 已存在"
+
+
+def test_third_party_text_is_kept_as_it_is():
+    answer = '{"errorMsg":"customer query failed: no such customer"}'
+    chinese = translate(f"the interface answered HTTP 400: {answer}", "zh")
+    assert chinese == f"接口返回 HTTP 400：{answer}"

@@ -27,6 +27,9 @@ from functools import cache
 from agentdesk.kit import messages_zh
 
 PLACEHOLDER = "{}"
+# A value kept exactly as it is (third-party text, e.g. an interface's answer): never translated.
+RAW = "{raw}"
+SLOT = re.compile(r"\{\}|\{raw\}")
 
 
 @cache
@@ -36,20 +39,31 @@ def _patterns() -> list[tuple[re.Pattern, str, bool]]:
     templated = [
         (english, chinese)
         for english, chinese in messages_zh.MESSAGES.items()
-        if PLACEHOLDER in english
+        if SLOT.search(english)
     ]
-    templated.sort(key=lambda item: -len(item[0].replace(PLACEHOLDER, "")))
+    templated.sort(key=lambda item: -len(SLOT.sub("", item[0])))
     # A template of values and punctuation only ("{}: {}") translates nothing by itself: it
     # counts only when one of its values is a catalogued message.
     return [
-        (_compile(english), chinese, not re.search("[A-Za-z]", english))
+        (_compile(english), chinese, not re.search("[A-Za-z]", SLOT.sub("", english)))
         for english, chinese in templated
     ]
 
 
 def _compile(template: str) -> re.Pattern:
-    literal_parts = [re.escape(part) for part in template.split(PLACEHOLDER)]
-    return re.compile("(.+)".join(literal_parts), re.DOTALL)
+    # Values match greedily (a label of several words before an id), except before third-party
+    # text, which may contain anything, the template's own punctuation included.
+    pattern, at = [], 0
+    raw_at = template.rfind(RAW)
+    for slot in SLOT.finditer(template):
+        pattern.append(re.escape(template[at : slot.start()]))
+        if slot.group() == RAW:
+            pattern.append(f"(?P<raw{len(pattern)}>.+)")
+        else:
+            pattern.append("(.+?)" if slot.start() < raw_at else "(.+)")
+        at = slot.end()
+    pattern.append(re.escape(template[at:]))
+    return re.compile("".join(pattern), re.DOTALL)
 
 
 def _zh(text: str, depth: int = 0) -> str | None:
@@ -62,7 +76,11 @@ def _zh(text: str, depth: int = 0) -> str | None:
     for pattern, chinese, generic in _patterns():
         match = pattern.fullmatch(text)
         if match:
-            translated = [_zh(value, depth + 1) for value in match.groups()]
+            raw = {match.start(name) for name in match.groupdict()}
+            translated = [
+                None if match.start(i + 1) in raw else _zh(value, depth + 1)
+                for i, value in enumerate(match.groups())
+            ]
             if generic and not any(translated):
                 continue
             values = [zh or value for zh, value in zip(translated, match.groups(), strict=True)]

@@ -2,7 +2,8 @@
 
 `PYDANTIC` is keyed by pydantic's error type (the `rule` of a 422), with pydantic's context
 names as placeholders (`{min_length}`, `{le}`…). `MESSAGES` is keyed by the English message as
-the code writes it, every interpolated value written `{}`; the Chinese refers to those values
+the code writes it, every interpolated value written `{}` (`{raw}`: third-party text, never
+translated); the Chinese refers to those values
 in order as `{0}`, `{1}`…. `TERMS` translates words that fill such a value (states, kinds).
 
 To add a message: write the English text in the code as usual and add its line here; the unit
@@ -353,7 +354,7 @@ MESSAGES = {
         "接口返回 HTTP {0}（重定向）；不跟随重定向"
     ),
     "the interface answered HTTP {}": "接口返回 HTTP {0}",
-    "the interface answered HTTP {}: {}": "接口返回 HTTP {0}：{1}",
+    "the interface answered HTTP {}: {raw}": "接口返回 HTTP {0}：{1}",
     "the auth header of interface {} cannot be read (its key is no longer configured); the "
     "operations admin must enter it again": "接口 {0} 的鉴权头无法读取（其密钥已不再配置）；请运营管理员重新填写",
     # outbound calls (kit/outbound.py, kit/netguard.py)
