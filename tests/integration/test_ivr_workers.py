@@ -11,6 +11,7 @@ from sqlalchemy import select
 from agentdesk.config_center.agents.models import Agent
 from agentdesk.contacts.families import AUDIO_VIDEO
 from agentdesk.kit.clock import FakeClock
+from agentdesk.kit.crypto import data_keyring
 from agentdesk.storage.database import Database
 from agentdesk.telephony import agent_actions, customer_actions
 from agentdesk.telephony.flows import agent_verification
@@ -86,7 +87,8 @@ async def _in_interface_step(url: str, ids: dict):
 
 
 def _worker(db, clock) -> InterfaceSteps:
-    return InterfaceSteps(db, lambda: clock, TEST_SECRET_KEY)
+    keys = data_keyring(TEST_SECRET_KEY, {})
+    return InterfaceSteps(db, lambda: clock, TEST_SECRET_KEY, lambda: keys)
 
 
 async def _outcome(db, agent_id: int, callid: str):

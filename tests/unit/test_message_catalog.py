@@ -57,6 +57,8 @@ RELAYS = {
     # The whitelist's parse errors (BadUrl) and the URL problems: sampled in SAMPLES below.
     ("config_center/screenpop/service.py", "str(exc)"),
     ("config_center/whitelist/service.py", "str(exc)"),
+    ("ivr/api.py", "str(exc)"),  # BadRun's three messages: in the catalog
+    ("ivr/service.py", "problem.message_en"),  # the validator gives its own message_zh
     # NumberKind.taken: "access code {n} already exists" / "number {n} already exists", both
     # in the catalog; value_of/values[field] are the number itself, an argument.
     ("tenancy/numbers.py", "kind.taken.format(number=number)"),

@@ -191,6 +191,27 @@ TERMS = {
 }
 
 MESSAGES = {
+    # IVR flows, verification (issue 10)
+    "transfer to IVR exists for voice/video queues only": "转接IVR流程仅适用于语音/视频技能队列",
+    "choose the IVR flow to transfer to": "请选择要转接的IVR流程",
+    "IVR flow {} not found or not published": "IVR流程 {0} 不存在或未发布",
+    "this flow is not published yet: try the draft": "该流程尚未发布：请测试草稿",
+    "an IVR flow named {} exists": "已有名为 {0} 的IVR流程",
+    "IVR flow {} is not published": "IVR流程 {0} 未发布",
+    "IVR flow {} is in use (a verification method, an access code or a queue policy uses it); "
+    "change those first": "IVR流程 {0} 正在使用中（身份验证流程、接入码或队列策略使用了它）；请先修改它们",
+    "the definition is at most {} characters of JSON ({})": "流程定义最多 {0} 个字符的 JSON（当前 {1}）",
+    "verification method {} not found or not enabled": "身份验证方式 {0} 不存在或未启用",
+    "verification starts during a conversation (now {})": "身份验证只能在通话中发起（当前：{0}）",
+    "the flow of method {} is not published": "验证方式 {0} 的流程未发布",
+    "the customer is not in a verification": "客户不在身份验证中",
+    "a verification method with {} {} exists": "已存在 {0} 为 {1} 的身份验证方式",
+    "IVR flow {} does not exist in this tenant": "本租户中不存在IVR流程 {0}",
+    "publish IVR flow {} before enabling a method that uses it": "请先发布IVR流程 {0}，再启用使用它的验证方式",
+    "a verification method with this name or code exists": "已存在同名或同编码的身份验证方式",
+    "send the run of the previous answer (or begin)": "请发送上一次应答中的运行状态（或重新开始）",
+    "the run is not well-formed": "运行状态格式不正确",
+    "the run is at step {}, which this flow does not have": "运行状态位于步骤 {0}，但该流程没有此步骤",
     # channels
     "no channel places outbound {} contacts": "没有可外呼{0}联系的渠道",
     # ---- login, sessions, permissions

@@ -15,6 +15,11 @@ async def start_background(app) -> list[asyncio.Task]:
     task = asyncio.create_task(
         run_timers_forever(app.state.db, app.state.settings, lambda: app.state.clock), name="timers"
     )
-    steps = InterfaceSteps(app.state.db, lambda: app.state.clock, app.state.settings.secret_key)
+    steps = InterfaceSteps(
+        app.state.db,
+        lambda: app.state.clock,
+        app.state.settings.secret_key,
+        lambda: app.state.keys,
+    )
     app.state.ivr_interface_steps = steps
     return [task, asyncio.create_task(steps.run_forever(), name="ivr-interface-steps")]

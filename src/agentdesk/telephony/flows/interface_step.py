@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import os
 from dataclasses import dataclass, field
 
 from agentdesk.config_center.interfaces import service as interfaces
@@ -37,12 +36,15 @@ class InterfaceSteps:
     """Claims and performs pending interface steps; one per process, woken after each commit
     that recorded one, and every `poll_seconds` to take over steps of dead workers."""
 
-    def __init__(self, db: Database, clock_source, secret_key: str, poll_seconds: float = 1.0):
+    def __init__(
+        self, db: Database, clock_source, secret_key: str, keys_source, poll_seconds: float = 1.0
+    ):
+        # The app's key ring, built once by create_app (interface auth headers are sealed).
         self.db, self.clock_source, self.secret_key = db, clock_source, secret_key
+        self.keys_source = keys_source
         self.poll_seconds = poll_seconds
         self._wake = asyncio.Event()
         self._running: set[asyncio.Task] = set()
-        self._keys = None
 
     def wake(self) -> None:
         self._wake.set()
@@ -135,11 +137,7 @@ class InterfaceSteps:
             return None  # not mapped to the tenant (any more): the step fails
 
     def _key_ring(self):
-        if self._keys is None:
-            from agentdesk.config_center.basetables.service import data_keys
-
-            self._keys = data_keys(self.secret_key, os.environ)
-        return self._keys
+        return self.keys_source()
 
 
 @dataclass(frozen=True)

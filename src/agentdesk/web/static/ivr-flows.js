@@ -250,7 +250,7 @@ function openTry(item) {
       <button type="button" class="primary" data-begin>${escapeHtml(t("开始", "Start"))}</button>
     </div>
     <form class="try-keys toolbar-row" novalidate>
-      <label>${escapeHtml(t("按键", "Keys"))} <input name="digits" autocomplete="off" inputmode="tel" pattern="[0-9*#]{1,64}" maxlength="64" disabled></label>
+      <label>${escapeHtml(t("按键", "Keys"))} <input name="digits" autocomplete="off" inputmode="tel" pattern="[0-9*#]+" maxlength="64" disabled></label>
       <button type="submit" data-send disabled>${escapeHtml(t("发送按键", "Send keys"))}</button>
       <button type="button" data-timeout disabled>${escapeHtml(t("立即超时", "Time out now"))}</button>
     </form>
@@ -298,7 +298,7 @@ function openTry(item) {
   dialog.querySelector("form").addEventListener("submit", (event) => {
     event.preventDefault();
     const value = digits.value.trim();
-    if (!/^[0-9*#]{1,64}$/.test(value)) {
+    if (!/^[0-9*#]+$/.test(value) || value.length > 64) {
       status(t("按键只能是 0-9、* 和 #", "Keys are 0-9, * and # only"), true);
       return;
     }
