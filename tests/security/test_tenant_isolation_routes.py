@@ -88,6 +88,18 @@ def fill_alpha(server, ops, pages) -> Alpha:
         admin, table["id"], f"手机号,姓名,证件号\r\n{A_CALLER},{MARK}-name,{A_ID_NUMBER}\r\n"
     )
     page = factories.custom_page(admin, f"{MARK}-page")
+    flow = admin.post(
+        "/api/config/ivr-flows",
+        json={
+            "name": f"{MARK}-flow",
+            "definition": {"start": "bye", "steps": [{"id": "bye", "type": "release"}]},
+        },
+    ).json()
+    assert admin.post(f"/api/config/ivr-flows/{flow['id']}/publish").status_code == 200
+    method = admin.post(
+        "/api/config/verification-methods",
+        json={"name": f"{MARK}-method", "code": "ALPHAVERIFY", "flow_id": flow["id"]},
+    ).json()
     call = factories.finished_call(server, "alpha", A_ACCESS_CODE, caller=A_CALLER)
     token = admin.get("/api/auth/tokens").json()["items"][0]
     assert admin.get("/api/config/contact-records").json()["total"] == 1
@@ -108,10 +120,17 @@ def fill_alpha(server, ops, pages) -> Alpha:
         "base-tables": table["id"],
         "imports": job["id"],
         "custom-pages": page["id"],
+        "ivr-flows": flow["id"],
+        "verification-methods": method["id"],
         "calls": call["callid"],
         "tokens": token["id"],
     }
     bodies = {
+        ("post", "/api/config/verification-methods"): {
+            "name": "bravo-method",
+            "code": "BRAVOVERIFY",
+            "flow_id": flow["id"],
+        },
         ("post", "/api/config/called-configs"): {
             "access_code_id": code["id"],
             "queue_id": queue["id"],

@@ -237,18 +237,14 @@ function markPrevious(callid) {
 // delivers it to handlers registered as lvrReturn, the guide's spelling).
 function forwardIvrReturn(payload) {
   if (!payload?.callid) return;
-  const seq = (callSeqs.get(payload.callid) || 0) + 1;
-  callSeqs.set(payload.callid, seq);
-  const data = {
+  sdkHost.emitIvrReturn({
     verifyTypeCode: payload.verifyTypeCode,
     verifyResult: String(payload.verifyResult),
     verifyReturn1: payload.verifyReturn1 ?? "",
     verifyReturn2: payload.verifyReturn2 ?? "",
     verifyReturn3: payload.verifyReturn3 ?? "",
     callid: payload.callid,
-    seq,
-  };
-  toSdkPages({ type: "event", name: "IvrReturn", seq, data });
+  });
 }
 
 document.addEventListener("agentdesk:event", (event) => {

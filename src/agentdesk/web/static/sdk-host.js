@@ -100,6 +100,18 @@ export class SdkHost {
     this.broadcast(message);
   }
 
+  /**
+   * Send a verification result [身份认证结果] as IvrReturn to every page that said hello: `result`
+   * holds verifyTypeCode, verifyResult, verifyReturn1..3 and callid; it takes the next `seq` of
+   * its call, and is not replayed on hello (the page asks getVerifyResult instead).
+   */
+  emitIvrReturn(result) {
+    const callid = result.callid ?? "";
+    const seq = (this.callSeqs.get(callid) || 0) + 1;
+    this.callSeqs.set(callid, seq);
+    this.broadcast({ type: "event", name: "IvrReturn", seq, data: { ...result, seq } });
+  }
+
   // ---------------------------------------------------------------- inside
 
   initEvent() {

@@ -22,6 +22,9 @@ function render() {
   const state = workbench.store.presence?.state;
   startButton.disabled = !methods.length || state !== "talking" || current !== null;
   select.disabled = startButton.disabled;
+  // Out of a conversation there is nothing to verify: the choice leaves the toolbar (which then
+  // keeps one row at 1280 px beside the after-call-work controls); a result stays visible.
+  select.hidden = startButton.hidden = state !== "talking" && current === null;
   part("status").hidden = current === null;
   cancelButton.hidden = current === null;
   if (current) {
