@@ -1,6 +1,7 @@
 """Calls, agent states, ACD routing and timers: the contact core for voice and video.
 
-Pure decisions live in `routing.py` and `states.py` (plain data, injected clock). The do_*
+Pure decisions live in `routing.py` and the state machines of `agentdesk.contacts`
+(plain data, injected clock). The do_*
 transactions are split by who acts: `customer_actions.py` (whatever channel carries the
 customer) and `agent_actions.py` (the toolbar). Both use the shared `steps.py` (queue, offer,
 answer, end); `deadlines.py` is the one place each timer kind is scheduled; `timer_handlers.py`
