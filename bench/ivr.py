@@ -40,6 +40,7 @@ from agentdesk.config_center.interfaces.models import ExternalInterface, Interfa
 from agentdesk.config_center.queues.models import SkillQueue
 from agentdesk.ivr.models import IvrFlow
 from agentdesk.kit.clock import Clock
+from agentdesk.kit.crypto import data_keyring
 from agentdesk.migrations.migrate import upgrade
 from agentdesk.storage.database import Database
 from agentdesk.telephony import agent_actions, customer_actions
@@ -196,7 +197,8 @@ async def one_call(db, clock, steps: TimedSteps, menu_ms: list, interface_ms: li
 
 
 async def ivr_phase(db, clock, calls: int, rate: float) -> dict:
-    steps = TimedSteps(db, lambda: clock, SECRET, poll_seconds=0.2)
+    keys = data_keyring(SECRET, {})
+    steps = TimedSteps(db, lambda: clock, SECRET, lambda: keys, poll_seconds=0.2)
     performer = asyncio.create_task(steps.run_forever())
     menu_ms, interface_ms = [], []
     gap = 3 / rate  # 3 caller steps per call
