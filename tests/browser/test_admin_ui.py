@@ -79,7 +79,8 @@ def test_config_center_speaks_chinese_and_refuses_other_roles(
     nav = page.get_by_role("navigation", name="配置中心")
     for label in ("技能队列", "被叫配置", "座席管理", "业务账号", "角色", "接触记录"):
         expect(nav.get_by_role("link", name=label)).to_be_visible()
-    expect(page.get_by_role("columnheader", name="最大等待时间(秒)")).to_be_visible()
+    # The first admin page of a fresh server waits for /openapi.json to be built (~1 s CPU).
+    expect(page.get_by_role("columnheader", name="最大等待时间(秒)")).to_be_visible(timeout=15_000)
     response = page.goto(f"{live_server.url}/ops")
     assert response.status == 403
     expect(page.get_by_role("heading", name="没有权限")).to_be_visible()
