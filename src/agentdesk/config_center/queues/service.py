@@ -61,6 +61,11 @@ async def queues_by_id(session: AsyncSession, tenant_id: int, ids: set[int]) -> 
     return await QueueRepository(session, tenant_id).by_ids(ids)
 
 
+async def queues_using_flow(session: AsyncSession, tenant_id: int, flow_id: int) -> list[str]:
+    """Names of the queues whose policies or waiting treatment use IVR flow `flow_id`."""
+    return [q.name for q in await QueueRepository(session, tenant_id).using_flow(flow_id)]
+
+
 async def create_queue(session: AsyncSession, tenant_id: int, data: QueueWrite) -> SkillQueue:
     """Create a queue within the tenant's limit (system parameter max_skill_queues)."""
     repo = QueueRepository(session, tenant_id)
