@@ -3,6 +3,7 @@ access code, queue policies to IVR, identity verification against a real HTTP in
 
 import logging
 import re
+import time
 from datetime import datetime
 
 import pytest
@@ -12,12 +13,12 @@ from agentdesk.config_center.queues.models import SkillQueue
 from agentdesk.kit.clock import FakeClock
 from agentdesk.observability.logs import DB_DRIVER_LOGGERS, log_config
 from agentdesk.telephony.flows.models import IvrRun, IvrStepAttempt
-from agentdesk.telephony.models import Call
+from agentdesk.telephony.models import Call, Timer
 from agentdesk.verification.models import VerificationRecord
 from examples.third_party_pages import create_app as examples_app
 from tests.support import seed
 from tests.support.agents import Agent, customer, place_call, seed_demo, wait_for
-from tests.support.ivr import CARD_GARBAGE, CARD_OK, CARD_SLOW, PIN_OK, seed_ivr
+from tests.support.ivr import CARD_GARBAGE, CARD_OK, CARD_SLOW, PIN_OK, WAIT_PROMPT, seed_ivr
 from tests.support.sites import AppSite
 
 
@@ -141,6 +142,80 @@ def test_each_queue_policy_transfers_to_its_ivr_flow(ivr, policy):
             agent.act("ready-state", {"state": "idle"})
             wait_for(lambda: call_state(sim, call["callid"])["state"] in ("ringing", "talking"))
         agent.close()
+
+
+# ---------------------------------------------------------------- IVR waiting treatment
+
+
+def _queued_with_waiting_flow(ivr, **queue):
+    server, clock, sim, ids = ivr
+    set_queue(
+        server.settings.database_url, "defaultVoiceSkill",
+        wait_treatment="ivr", wait_ivr_id=ids["flows"]["wait"], **queue,
+    )  # fmt: skip
+    agent = Agent(server.url, "agent101")
+    agent.act("sign-in")
+    agent.act("ready-state", {"state": "busy"})  # signed in, not idle: the call waits
+    call = place_call(sim)
+    assert call["state"] == "queued"
+    assert heard(sim, call["callid"]) == [WAIT_PROMPT]
+    return agent, call
+
+
+def flow_timers(url: str, callid: str) -> list[Timer]:
+    async def read(session):
+        stmt = (
+            select(Timer)
+            .join(Call, Call.id == Timer.call_id)
+            .where(Call.callid == callid, Timer.kind == "ivr_wait")
+        )
+        return list(await session.scalars(stmt))
+
+    return seed.run(url, read)
+
+
+def test_a_queued_caller_runs_the_waiting_flow_until_an_agent_is_offered_the_call(ivr):
+    server, clock, sim, ids = ivr
+    url = server.settings.database_url
+    agent, call = _queued_with_waiting_flow(ivr, max_wait_seconds=600)
+    callid = call["callid"]
+    dtmf(sim, callid, "1")  # the menu answers while the call stays queued
+    assert heard(sim, callid)[-2:] == ["We are open 9 to 5", WAIT_PROMPT]
+    assert call_state(sim, callid)["state"] == "queued"
+    clock.advance(6)  # the menu's own time-out runs while waiting: asked again
+    wait_for(lambda: len(heard(sim, callid)) == 4)
+    assert flow_timers(url, callid)
+
+    agent.act("ready-state", {"state": "idle"})
+    wait_for(lambda: call_state(sim, callid)["state"] in ("ringing", "talking"))
+    # The waiting treatment ended with the offer: its run is closed, its timer gone.
+    assert stored_run(url, callid).active is False
+    assert flow_timers(url, callid) == []
+    before = heard(sim, callid)
+    clock.advance(6)  # the menu's time-out would have prompted again by now
+    dtmf(sim, callid, "9")  # and this key would have hung up: it reaches the agent instead
+    time.sleep(1.0)  # give the timer workers their chance
+    assert heard(sim, callid) == before
+    assert call_state(sim, callid)["state"] in ("ringing", "talking")
+    agent.close()
+
+
+def test_a_waiting_flow_that_releases_hangs_up_and_the_queue_time_out_still_applies(ivr):
+    server, clock, sim, ids = ivr
+    agent, call = _queued_with_waiting_flow(ivr, max_wait_seconds=600)
+    dtmf(sim, call["callid"], "9")
+    ended = wait_for(lambda: (c := call_state(sim, call["callid"]))["state"] == "ended" and c)
+    assert ended["outcome"] == "ivr_released"
+    assert heard(sim, call["callid"])[-2:] == ["Goodbye from the queue", "released"]
+
+    set_queue(server.settings.database_url, "defaultVoiceSkill", max_wait_seconds=10)
+    other = place_call(sim, caller="13800000009")
+    assert heard(sim, other["callid"]) == [WAIT_PROMPT]
+    clock.advance(11)  # the queue's time-out policy (release) wins over the waiting menu
+    ended = wait_for(lambda: (c := call_state(sim, other["callid"]))["state"] == "ended" and c)
+    assert ended["outcome"] != "ivr_released"
+    assert stored_run(server.settings.database_url, other["callid"]).active is False
+    agent.close()
 
 
 # ---------------------------------------------------------------- identity verification

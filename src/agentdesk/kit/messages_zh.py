@@ -196,6 +196,7 @@ MESSAGES = {
     "choose the IVR flow to transfer to": "请选择要转接的IVR流程",
     "IVR flow {} not found or not published": "IVR流程 {0} 不存在或未发布",
     "IVR flow {} is still used by: {}": "IVR流程 {0} 仍被使用：{1}",
+    "choose the IVR flow callers run while waiting": "请选择排队等待时播放的IVR流程",
     "choose the IVR flow the number starts": "请选择该号码进入的IVR流程",
     "choose the skill queue the number reaches": "请选择该号码到达的技能队列",
     "access code {} is multimedia; an IVR answers audio/video calls only": "接入码 {0} 是多媒体接入码；IVR 只接听音视频呼叫",
