@@ -83,3 +83,36 @@ def test_ivr_entry_rules_name_the_field_in_both_languages(server):
         message = next(e["message"] for e in en.json()["errors"] if e["field"] == "flow_id")
         assert "choose the IVR flow" in message, message
         assert client.get(CALLED).json()["total"] == 0
+
+
+def test_the_ivr_waiting_treatment_needs_a_published_flow_and_keeps_it_from_deletion(server):
+    with admin(server) as client, admin(server, "globex") as other:
+        draft_only = flow(client, "draft", publish=False)
+        theirs = flow(other, "theirs")
+        waiting = flow(client, "waiting")
+        queues = "/api/config/queues"
+        body = {"name": "sales", "wait_treatment": "ivr"}
+        refused_field(client.post(queues, json=body), "wait_ivr_id", "required")
+        for flow_id in (draft_only["id"], theirs["id"], 99999):
+            refused_field(
+                client.post(queues, json={**body, "wait_ivr_id": flow_id}),
+                "wait_ivr_id",
+                "not_found",
+            )
+        zh = client.post(queues, json=body, headers={"Accept-Language": "zh-CN"})
+        message = next(e["message"] for e in zh.json()["errors"] if e["field"] == "wait_ivr_id")
+        assert "排队等待" in message, message
+        queue = post(client, queues, **body, wait_ivr_id=waiting["id"])
+        assert queue["wait_treatment"] == "ivr" and queue["wait_ivr_id"] == waiting["id"]
+        # Multimedia queues have no waiting treatment: the flow is not kept.
+        chat = post(client, queues, name="chat", type="multimedia", subtype="web",
+                    wait_treatment="ivr", wait_ivr_id=waiting["id"])  # fmt: skip
+        assert chat["wait_treatment"] == "default_tone" and chat["wait_ivr_id"] is None
+
+        response = client.delete(f"{FLOWS}/{waiting['id']}")
+        assert response.status_code == 409 and "sales" in response.json()["detail"]
+        tone = client.put(
+            f"{queues}/{queue['id']}", json={"name": "sales", "wait_ivr_id": waiting["id"]}
+        )
+        assert tone.status_code == 200 and tone.json()["wait_ivr_id"] is None  # default tone
+        assert client.delete(f"{FLOWS}/{waiting['id']}").status_code == 204
