@@ -70,6 +70,22 @@ def busy_flow(voice_id: int) -> dict:
     }  # fmt: skip
 
 
+WAIT_PROMPT = "While you wait: press 1 for our opening hours, 9 to hang up"
+
+
+def wait_flow() -> dict:
+    """A queue's IVR waiting treatment: a menu the caller runs while queued."""
+    return {
+        "start": "menu",
+        "steps": [
+            {"id": "menu", "type": "menu", "prompt": WAIT_PROMPT, "options": {"1": "hours",
+             "9": "bye"}, "default": "bye", "retries": 5, "timeout_seconds": 5},
+            {"id": "hours", "type": "play", "prompt": "We are open 9 to 5", "next": "menu"},
+            {"id": "bye", "type": "release", "prompt": "Goodbye from the queue"},
+        ],
+    }  # fmt: skip
+
+
 def seed_ivr(url: str, verify_origin: str, *, timeout_seconds: int = 2) -> dict:
     """On the seeded demo tenant: its verify-card interface points at `verify_origin`, its
     method CARDVERIFY runs a card flow with a `timeout_seconds` interface step, extension 9
@@ -88,6 +104,7 @@ def seed_ivr(url: str, verify_origin: str, *, timeout_seconds: int = 2) -> dict:
             ("welcome", welcome_flow(voice.id, video.id)),
             ("verify", verify_flow(api.id, timeout_seconds)),
             ("busy", busy_flow(voice.id)),
+            ("wait", wait_flow()),
         ):
             flow = IvrFlow(
                 tenant_id=tenant.id,

@@ -223,6 +223,55 @@ def test_masked_digits_go_to_the_interface_but_never_into_path_repr_or_the_ended
     assert "9876" not in json.dumps(answered.run.to_dict())
 
 
+def pin_then_more_flow() -> dict:
+    """PIN to the interface, then the flow goes on (a menu): the PIN must not wait there."""
+    flow = pin_flow()
+    steps = {s["id"]: s for s in flow["steps"]}
+    steps["check"]["next"] = steps["check"]["on_error"] = "more"
+    extra = {"id": "more", "type": "menu", "prompt": "1 agent", "options": {"1": "ret"},
+             "default": "bye", "timeout_seconds": 5, "retries": 0}  # fmt: skip
+    return {"start": "pin", "steps": [*steps.values(), extra]}
+
+
+def test_masked_values_leave_the_data_right_after_the_interface_step_that_used_them():
+    flow = pin_then_more_flow()
+    waiting = on_digits(flow, begin(flow, {"verifyServiceNo": "8888"}, T0).run, "9876#", T0 + 1)
+    assert waiting.run.data["pin"] == "9876"  # needed until the interface step is done
+    for how in ("answer", "error", "timeout"):
+        if how == "answer":
+            answer = {"calldata": {"data": {"verifyResult": 2}}}
+            after = on_interface_answer(flow, waiting.run, "check", answer, None, T0 + 2)
+        elif how == "error":
+            after = on_interface_answer(flow, waiting.run, "check", None, "http 500", T0 + 2)
+        else:
+            after = on_timeout(flow, waiting.run, T0 + 10)
+        assert after.run.step_id == "more", how  # the flow goes on, still running
+        assert "pin" not in after.run.data, how
+        assert after.run.masked_keys == ("pin",), how  # collected again, masked again
+        assert "9876" not in json.dumps(after.run.to_dict()), how
+        assert "9876" not in repr(after), how
+
+
+def test_a_masked_value_an_interface_step_does_not_use_stays_for_the_step_that_does():
+    flow = pin_flow()
+    steps = {s["id"]: s for s in flow["steps"]}
+    first = {
+        **steps["check"],
+        "id": "lookup",
+        "body": {"no": "{{verifyServiceNo}}"},
+        "next": "check",
+    }
+    steps["pin"]["next"] = "lookup"
+    flow = {"start": "pin", "steps": [*steps.values(), first]}
+    waiting = on_digits(flow, begin(flow, {"verifyServiceNo": "8888"}, T0).run, "9876#", T0 + 1)
+    assert waiting.run.step_id == "lookup"
+    second = on_interface_answer(flow, waiting.run, "lookup", {}, None, T0 + 2)
+    assert second.run.step_id == "check" and second.run.data["pin"] == "9876"
+    assert second.actions[-1].body["calldata"]["pin"] == "9876"
+    done = on_interface_answer(flow, second.run, "check", {}, None, T0 + 3)
+    assert "pin" not in done.run.data
+
+
 def test_run_survives_a_round_trip_through_its_stored_form():
     flow = pin_flow()
     run = on_digits(flow, begin(flow, {"a": "1"}, T0).run, "12", T0 + 1).run

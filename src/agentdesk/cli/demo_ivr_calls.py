@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from agentdesk.auth.models import Role, User
 from agentdesk.auth.permissions import VERIFICATION_PERFORM, WORKBENCH_USE
-from agentdesk.config_center.called.models import CalledConfig
+from agentdesk.config_center.called import service as called
+from agentdesk.config_center.called.schemas import CalledWrite
 from agentdesk.ivr.models import IvrFlow
 
 WELCOME_EXTENSION = "2"
@@ -18,15 +19,14 @@ async def seed_ivr_calls(session, tenant_id: int, access_code_id: int, welcome_f
     flow_id = await session.scalar(
         select(IvrFlow.id).where(IvrFlow.tenant_id == tenant_id, IvrFlow.name == welcome_flow)
     )
-    session.add(
-        CalledConfig(
-            tenant_id=tenant_id,
-            access_code_id=access_code_id,
-            extension=WELCOME_EXTENSION,
-            device_type="ivr",
-            flow_id=flow_id,
-        )
+    # Through the service, as the admin page does: the flow must be published by now.
+    entry = CalledWrite(
+        access_code_id=access_code_id,
+        extension=WELCOME_EXTENSION,
+        device_type="ivr",
+        flow_id=flow_id,
     )
+    await called.create_config(session, tenant_id, entry)
     role = Role(
         tenant_id=tenant_id, name=VERIFIER_ROLE, permissions=[WORKBENCH_USE, VERIFICATION_PERFORM]
     )

@@ -5,6 +5,7 @@ import logging
 import sys
 
 from agentdesk.cli import keys_cmd, serve_cmd, sim_cmd
+from agentdesk.observability.logs import DB_DRIVER_LOGGERS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,7 +25,7 @@ def main(argv: list[str] | None = None) -> None:
     # query strings, which may carry customer data.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     # Database drivers' debug output shows query parameters: search values, index values.
-    for driver in ("aiosqlite", "asyncpg", "sqlalchemy.engine"):
+    for driver in DB_DRIVER_LOGGERS:
         logging.getLogger(driver).setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
     code = args.func(args)

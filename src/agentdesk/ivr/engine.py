@@ -18,8 +18,10 @@ never raises here, the call is released instead of being stuck):
 - interface: the runtime performs `CallInterface` and calls `on_interface_answer`; mapped
   answer fields land in the data; an error goes to `on_error` (else `next`). The run's
   `deadline` is the interface time-out, so a timer firing then counts as an error;
-- masked keys (PINs) are sent in interface bodies (their purpose) but are dropped from the
-  data as soon as the flow ends, and `repr(run)` never shows them.
+- masked keys (PINs) are sent in interface bodies (their purpose); the values an interface
+  step's body used leave the data as soon as that step has its answer, error or time-out
+  (the key name stays in `masked_keys`: collected again, it is masked again), every other
+  masked value when the flow ends, and `repr(run)` never shows them.
 """
 
 from dataclasses import dataclass, field, replace
@@ -186,6 +188,7 @@ def on_interface_answer(
     step = _current(flow, run)
     if run.step_id != step_id or step is None or step.get("type") != "interface":
         return Outcome(run)
+    run = _forget_used_secrets(run, step)
     if error is None:
         data = {**run.data, **_mapped(step.get("map"), answer)}
         return _advance(flow, replace(run, data=data), step.get("next"), now)
@@ -253,6 +256,25 @@ def _whole(value: object) -> int:
 
 def _seconds(step: dict, name: str, default: float) -> float:
     return float(_int(step, name, default))
+
+
+def template_keys(template: object) -> set[str]:
+    """The attached-data keys a body template names (`{{key}}` in any of its strings)."""
+    if isinstance(template, str):
+        return set(TEMPLATE.findall(template))
+    if isinstance(template, dict):
+        return set().union(*(template_keys(v) for v in template.values()))
+    if isinstance(template, list):
+        return set().union(*(template_keys(v) for v in template))
+    return set()
+
+
+def _forget_used_secrets(run: Run, step: dict) -> Run:
+    """The interface step that needed the masked values is over: they leave the data."""
+    used = template_keys(step.get("body")) & set(run.masked_keys)
+    if not used:
+        return run
+    return replace(run, data={k: v for k, v in run.data.items() if k not in used})
 
 
 def _finish(run: Run, action: Action) -> Outcome:

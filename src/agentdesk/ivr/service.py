@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agentdesk.config_center.called import service as called
 from agentdesk.config_center.interfaces import service as interfaces
 from agentdesk.config_center.queues import service as queues
 from agentdesk.ivr.models import IvrFlow, empty_definition
@@ -138,11 +139,18 @@ async def _free_copy_name(repo: FlowRepository, base: str) -> str:
 
 
 async def delete_flow(session: AsyncSession, tenant_id: int, flow_id: int) -> None:
-    """Delete a flow nothing refers to (a verification method, an access code or a queue
-    policy refers to its flow with a restricting foreign key: refused, and said so)."""
+    """Delete a flow nothing refers to. Called numbers and queues are asked (their foreign keys
+    would silently drop or clear the reference); a verification method refers to its flow with
+    a restricting foreign key. Either way: refused (409), and said so."""
     repo = FlowRepository(session, tenant_id)
     flow = await repo.get(flow_id, for_update=True)
     name = flow.name
+    users = [f"called number {n}" for n in await called.routes_to_flow(session, tenant_id, flow_id)]
+    users += [
+        f"skill queue {n}" for n in await queues.queues_using_flow(session, tenant_id, flow_id)
+    ]
+    if users:
+        raise Conflict(f"IVR flow {name} is still used by: {', '.join(users)}", code="in_use")
     await repo.delete(flow)
     try:
         await session.flush()

@@ -71,6 +71,9 @@ class TextFormatter(logging.Formatter):
         return f"{text} [{tags}]" if tags else text
 
 
+DB_DRIVER_LOGGERS = ("aiosqlite", "asyncpg", "sqlalchemy.engine")
+
+
 def log_config(fmt: str, level: str = "INFO") -> dict:
     """A `logging.config.dictConfig` for uvicorn and the app: JSON or text on stderr."""
     formatter = (
@@ -100,6 +103,9 @@ def log_config(fmt: str, level: str = "INFO") -> dict:
             # Its request lines carry full URLs (query strings) of outbound calls.
             "httpx": {"level": "WARNING"},
             "httpcore": {"level": "WARNING"},
+            # Database drivers' debug output shows query parameters: PINs an IVR flow is
+            # still holding, search values, index values (as the CLI does too).
+            **{driver: {"level": "WARNING"} for driver in DB_DRIVER_LOGGERS},
         },
     }
 

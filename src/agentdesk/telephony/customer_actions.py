@@ -118,9 +118,9 @@ async def do_customer_dtmf(session: AsyncSession, clock: Clock, callid: str, dig
     check_dtmf(digits)
     call = await _live_call(session, callid)
     call.dtmf = (call.dtmf + digits)[-200:]
-    if CALL.has(call.state, "in_flow") and await ivr_port.digits_typed(
-        session, clock, call, digits
-    ):
+    # In a flow, or queued with the queue's IVR waiting treatment running.
+    listening = CALL.has(call.state, "in_flow") or call.state == "queued"
+    if listening and await ivr_port.digits_typed(session, clock, call, digits):
         return call  # a flow's input: the agent (waiting on a verification) never sees it
     if call.agent_id is not None:
         payload = {"callid": call.callid, "digits": digits}

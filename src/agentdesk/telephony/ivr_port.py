@@ -16,12 +16,17 @@ from agentdesk.telephony.models import Call
 
 @dataclass
 class FlowEntryPoints:
-    # Start flow `flow_id` on the call; `purpose` is "entry" (access code) or "queue".
+    # Start flow `flow_id` on the call; `purpose` is "entry" (access code), "queue" (a
+    # policy's transfer to IVR) or "wait" (a queue's IVR waiting treatment: the call stays
+    # queued while the caller runs the flow).
     start: Callable[[AsyncSession, Clock, Call, int, str], Awaitable[bool]]
     # The caller pressed keys; True when a flow took them.
     digits: Callable[[AsyncSession, Clock, Call, str], Awaitable[bool]]
     # The call ended (whoever hung up): close its run, write what must be written.
     ended: Callable[[AsyncSession, Clock, Call, str], Awaitable[None]]
+    # The call leaves its queue's waiting (offered to an agent, or routed elsewhere): a
+    # waiting-treatment flow on it stops, without prompts or timers after that.
+    stop_waiting: Callable[[AsyncSession, Call], Awaitable[None]]
 
 
 _registered: FlowEntryPoints | None = None
@@ -54,3 +59,8 @@ async def digits_typed(session: AsyncSession, clock: Clock, call: Call, digits: 
 async def call_ended(session: AsyncSession, clock: Clock, call: Call, previous_state: str) -> None:
     if _registered is not None:
         await _registered.ended(session, clock, call, previous_state)
+
+
+async def stop_waiting_flow(session: AsyncSession, call: Call) -> None:
+    if _registered is not None:
+        await _registered.stop_waiting(session, call)

@@ -68,9 +68,10 @@ def let_go_of_call(presence: AgentPresence) -> None:
 async def route_into_queue(
     session: AsyncSession, clock: Clock, call: Call, queue: SkillQueue
 ) -> None:
-    """The call enters `queue`: offered at once, waiting with a time-out, or the queue's
-    no-agent/overflow policy."""
+    """The call enters `queue`: offered at once, waiting with a time-out (and the queue's IVR
+    waiting treatment, if it has one), or the queue's no-agent/overflow policy."""
     now = clock.now()
+    await ivr_port.stop_waiting_flow(session, call)  # a previous queue's waiting flow
     move_call(call, "enqueue")
     call.queue_id, call.queue_name, call.queued_at = queue.id, queue.name, now
     candidates, queued = await repo.idle_candidates_and_queued(session, queue.id)
@@ -91,6 +92,9 @@ async def route_into_queue(
         await apply_policy(session, clock, call, queue, admission.outcome)
         return
     deadlines.start_queue_timeout(session, call, now + timedelta(seconds=queue.max_wait_seconds))
+    if queue.wait_treatment == "ivr" and queue.wait_ivr_id is not None:
+        # No flow to start (unpublished since): the caller simply waits with the tone.
+        await ivr_port.start_flow(session, clock, call, queue.wait_ivr_id, "wait")
 
 
 async def offer_to_first(
@@ -188,6 +192,7 @@ async def offer(
     now = clock.now()
     # Read before changing anything: each query would flush the changes made so far.
     agent, agent_name = await repo.agent_with_username(session, presence.agent_id)
+    await ivr_port.stop_waiting_flow(session, call)  # the waiting treatment ends here
     if queue_timer:
         await deadlines.stop_queue_timeout(session, call)
     set_state(presence, next_state(presence.state, "offer"), now)
@@ -261,7 +266,7 @@ async def end_call(
     call.outcome, call.ended_by, call.ended_at = outcome, ended_by, now
     count_call_ended(session, outcome)
     await deadlines.stop_call_deadlines(session, call)
-    if CALL.has(previous, "in_flow"):
+    if CALL.has(previous, "in_flow") or previous == "queued":  # queued: a waiting flow
         await ivr_port.call_ended(session, clock, call, previous)
     if call.agent_id is None:
         return

@@ -30,6 +30,7 @@ def _read(config: CalledConfig, code: str) -> CalledRead:
         dialled=code + config.extension,
         device_type=config.device_type,
         queue_id=config.queue_id,
+        flow_id=config.flow_id,
     )
 
 
@@ -59,7 +60,7 @@ async def list_called_configs(
 
 @router.post("/called-configs", response_model=CalledRead, status_code=201)
 async def create_called_config(body: CalledWrite, db: Db, principal: TenantAdmin) -> CalledRead:
-    """Point an access code (+ extension) at a skill queue."""
+    """Point an access code (+ extension) at a skill queue or an IVR flow."""
     async with db.transaction() as session:
         return _read(*await service.create_config(session, principal.tenant_id, body))
 

@@ -1,10 +1,14 @@
 """Queries over a tenant's access codes and called configurations."""
 
-from sqlalchemy import select
+from sqlalchemy import column, select, table
 
 from agentdesk.config_center.called.models import CalledConfig
 from agentdesk.storage.repository import TenantRepository
 from agentdesk.tenancy.models import AccessCode
+
+# The IVR flows table, by name only: flows (agentdesk.ivr) sit above the configuration center,
+# so an IVR entry checks its flow without importing them (as queue policies do).
+IVR_FLOWS = table("ivr_flows", column("id"), column("tenant_id"), column("published_version"))
 
 
 class AccessCodeRepository(TenantRepository[AccessCode]):
@@ -38,6 +42,24 @@ class CalledRepository(TenantRepository[CalledConfig]):
             select(AccessCode.code, CalledConfig.extension, AccessCode.type)
             .join(AccessCode, AccessCode.id == CalledConfig.access_code_id)
             .where(CalledConfig.tenant_id == self.tenant_id, CalledConfig.queue_id == queue_id)
+            .order_by(AccessCode.code, CalledConfig.extension)
+        )
+        return [tuple(row) for row in await self.session.execute(stmt)]
+
+    async def published_flow_exists(self, flow_id: int) -> bool:
+        stmt = select(IVR_FLOWS.c.id).where(
+            IVR_FLOWS.c.id == flow_id,
+            IVR_FLOWS.c.tenant_id == self.tenant_id,
+            IVR_FLOWS.c.published_version > 0,
+        )
+        return await self.session.scalar(stmt) is not None
+
+    async def entering_flow(self, flow_id: int) -> list[tuple[str, str]]:
+        """(access code, extension) of the IVR entries that start the flow."""
+        stmt = (
+            select(AccessCode.code, CalledConfig.extension)
+            .join(AccessCode, AccessCode.id == CalledConfig.access_code_id)
+            .where(CalledConfig.tenant_id == self.tenant_id, CalledConfig.flow_id == flow_id)
             .order_by(AccessCode.code, CalledConfig.extension)
         )
         return [tuple(row) for row in await self.session.execute(stmt)]

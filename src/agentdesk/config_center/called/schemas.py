@@ -34,13 +34,20 @@ class AccessCodeList(BaseModel):
     total: int
 
 
+DEVICE_TYPES = ("skill_queue", "ivr")
+
+
 class CalledWrite(BaseModel):
-    """Access code (+ optional extension) → a skill queue of the same media type."""
+    """Access code (+ optional extension) → a skill queue of the same media type, or (device
+    type ivr [IVR]) a published IVR flow of the tenant on an audio/video access code."""
 
     access_code_id: Id = Field(description="an access code assigned to this tenant")
     extension: Extension = Field("", description="optional digits [扩展码]")
-    device_type: Literal["skill_queue"] = "skill_queue"
-    queue_id: Id = Field(description="skill queue whose media type fits the access code")
+    device_type: Literal[DEVICE_TYPES] = "skill_queue"
+    queue_id: Id | None = Field(
+        None, description="skill_queue: skill queue whose media type fits the access code"
+    )
+    flow_id: Id | None = Field(None, description="ivr: a published IVR flow [流程管理]")
 
 
 class CalledRead(BaseModel):
@@ -50,7 +57,8 @@ class CalledRead(BaseModel):
     extension: str
     dialled: str = Field(description="what a customer dials: access code + extension")
     device_type: str
-    queue_id: int
+    queue_id: int | None
+    flow_id: int | None = None
 
 
 class CalledList(BaseModel):

@@ -1,4 +1,4 @@
-"""Called configuration rules (R-CC-2): which skill queue a dialled number reaches."""
+"""Called configuration rules (R-CC-2): which skill queue or IVR flow a dialled number reaches."""
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,10 +40,10 @@ async def get_config(
 async def create_config(
     session: AsyncSession, tenant_id: int, data: CalledWrite
 ) -> tuple[CalledConfig, str]:
-    """Point access code + extension at a skill queue."""
+    """Point access code + extension at a skill queue or an IVR flow."""
     repo = CalledRepository(session, tenant_id)
     code = await _validate(repo, data, None)
-    config = repo.add(CalledConfig(**data.model_dump()))
+    config = repo.add(CalledConfig(**_values(data)))
     await _flush(session)
     return config, code.code
 
@@ -55,7 +55,7 @@ async def update_config(
     repo = CalledRepository(session, tenant_id)
     config = await repo.get(config_id, for_update=True)
     code = await _validate(repo, data, config)
-    for key, value in data.model_dump().items():
+    for key, value in _values(data).items():
         setattr(config, key, value)
     await _flush(session)
     return config, code.code
@@ -76,8 +76,18 @@ async def _flush(session: AsyncSession) -> None:
         ) from exc
 
 
+def _values(data: CalledWrite) -> dict:
+    """The row: only the target of the chosen device type is kept."""
+    values = data.model_dump()
+    if data.device_type == "ivr":
+        values["queue_id"] = None
+    else:
+        values["flow_id"] = None
+    return values
+
+
 async def _validate(repo: CalledRepository, data: CalledWrite, config: CalledConfig | None):
-    """The access code, once the tenant owns it and the queue and number fit."""
+    """The access code, once the tenant owns it and the target and number fit."""
     code = await AccessCodeRepository(repo.session, repo.tenant_id).find(
         AccessCode.id == data.access_code_id
     )
@@ -85,25 +95,55 @@ async def _validate(repo: CalledRepository, data: CalledWrite, config: CalledCon
         raise ValidationFailed.single(
             "access_code_id", "not_found", "not an access code assigned to this tenant"
         )
-    errors: list[FieldError] = []
-    queue = (await queues.queues_by_id(repo.session, repo.tenant_id, {data.queue_id})).get(
-        data.queue_id
-    )
+    if data.device_type == "ivr":
+        errors = await _check_flow(repo, code, data.flow_id)
+    else:
+        errors = await _check_queue(repo, code, data.queue_id)
+    errors += await _check_number(repo, code, data.extension, config)
+    if errors:
+        raise ValidationFailed(errors)
+    return code
+
+
+async def _check_queue(
+    repo: CalledRepository, code: AccessCode, queue_id: int | None
+) -> list[FieldError]:
+    if queue_id is None:
+        return [FieldError("queue_id", "required", "choose the skill queue the number reaches")]
+    queue = (await queues.queues_by_id(repo.session, repo.tenant_id, {queue_id})).get(queue_id)
     if queue is None:
-        errors.append(FieldError("queue_id", "not_found", f"skill queue {data.queue_id} not found"))
-    elif queues.family_of(queue.type) != code.type:
-        errors.append(
+        return [FieldError("queue_id", "not_found", f"skill queue {queue_id} not found")]
+    if queues.family_of(queue.type) != code.type:
+        return [
             FieldError(
                 "queue_id",
                 "media_type",
                 f"skill queue {queue.name} is {queue.type}; access code {code.code} "
                 f"needs a {code.type.replace('_', '/')} queue",
             )
-        )
-    errors += await _check_number(repo, code, data.extension, config)
-    if errors:
-        raise ValidationFailed(errors)
-    return code
+        ]
+    return []
+
+
+async def _check_flow(
+    repo: CalledRepository, code: AccessCode, flow_id: int | None
+) -> list[FieldError]:
+    """An IVR entry: a published flow of the tenant, on an audio/video access code."""
+    if code.type != queues.VOICE_VIDEO:
+        return [
+            FieldError(
+                "device_type",
+                "media_type",
+                f"access code {code.code} is multimedia; an IVR answers audio/video calls only",
+            )
+        ]
+    if flow_id is None:
+        return [FieldError("flow_id", "required", "choose the IVR flow the number starts")]
+    if not await repo.published_flow_exists(flow_id):
+        return [
+            FieldError("flow_id", "not_found", f"IVR flow {flow_id} not found or not published")
+        ]
+    return []
 
 
 async def _check_number(
@@ -129,3 +169,11 @@ async def routes_to_queue(
 ) -> list[tuple[str, str, str]]:
     """(access code, extension, access code type) of every called number reaching the queue."""
     return await CalledRepository(session, tenant_id).routing_to(queue_id)
+
+
+async def routes_to_flow(session: AsyncSession, tenant_id: int, flow_id: int) -> list[str]:
+    """The dialled numbers (access code + extension) whose IVR entry starts the flow."""
+    return [
+        code + ext
+        for code, ext in await CalledRepository(session, tenant_id).entering_flow(flow_id)
+    ]

@@ -37,6 +37,17 @@ class QueueRepository(TenantRepository[SkillQueue]):
             return {}
         return {q.id: q for q in await self.list(SkillQueue.id.in_(ids))}
 
+    async def using_flow(self, flow_id: int) -> list[SkillQueue]:
+        """Queues whose policies transfer to the flow or whose waiting treatment runs it."""
+        return await self.list(
+            or_(
+                SkillQueue.timeout_target_ivr_id == flow_id,
+                SkillQueue.overflow_target_ivr_id == flow_id,
+                SkillQueue.no_agent_target_ivr_id == flow_id,
+                SkillQueue.wait_ivr_id == flow_id,
+            ),
+        )
+
     async def transferring_to(self, queue_id: int) -> list[SkillQueue]:
         """Other queues whose policies transfer calls to this one."""
         return await self.list(

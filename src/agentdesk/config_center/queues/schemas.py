@@ -58,6 +58,9 @@ class QueueWrite(BaseModel):
     no_agent_target_queue_id: Id | None = None
     no_agent_target_ivr_id: Id | None = Field(None, description="IVR flow, for transfer_ivr")
     wait_treatment: Literal[WAIT_TREATMENTS] = "default_tone"
+    wait_ivr_id: Id | None = Field(
+        None, description="IVR flow callers run while waiting, for wait_treatment ivr"
+    )
     hold_treatment: Literal[HOLD_TREATMENTS] = "default_tone"
     answer_mode: Literal[ANSWER_MODES] = "silent"
 
@@ -83,6 +86,7 @@ class QueueRead(BaseModel):
     no_agent_target_queue_id: int | None
     no_agent_target_ivr_id: int | None = None
     wait_treatment: str
+    wait_ivr_id: int | None = None
     hold_treatment: str
     answer_mode: str
 

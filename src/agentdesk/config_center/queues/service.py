@@ -61,6 +61,11 @@ async def queues_by_id(session: AsyncSession, tenant_id: int, ids: set[int]) -> 
     return await QueueRepository(session, tenant_id).by_ids(ids)
 
 
+async def queues_using_flow(session: AsyncSession, tenant_id: int, flow_id: int) -> list[str]:
+    """Names of the queues whose policies or waiting treatment use IVR flow `flow_id`."""
+    return [q.name for q in await QueueRepository(session, tenant_id).using_flow(flow_id)]
+
+
 async def create_queue(session: AsyncSession, tenant_id: int, data: QueueWrite) -> SkillQueue:
     """Create a queue within the tenant's limit (system parameter max_skill_queues)."""
     repo = QueueRepository(session, tenant_id)
@@ -136,6 +141,7 @@ async def _validated(repo: QueueRepository, data: QueueWrite, queue: SkillQueue 
         values["subtype"] = None
     for prefix in POLICIES:
         errors += await _check_policy(repo, values, prefix, queue)
+    errors += await _check_wait_flow(repo, values)
     if errors:
         raise ValidationFailed(errors)
     return values
@@ -184,6 +190,24 @@ async def _check_flow_target(repo: QueueRepository, values: dict, prefix: str) -
         return [FieldError(field, "required", "choose the IVR flow to transfer to")]
     if not await repo.published_flow_exists(flow_id):
         return [FieldError(field, "not_found", f"IVR flow {flow_id} not found or not published")]
+    return []
+
+
+async def _check_wait_flow(repo: QueueRepository, values: dict) -> list[FieldError]:
+    """The IVR waiting treatment [排队等待处理 - IVR]: a published flow of the tenant (voice and
+    video queues only: a multimedia queue's treatment was reset to the default tone above)."""
+    if values["wait_treatment"] != "ivr":
+        values["wait_ivr_id"] = None
+        return []
+    flow_id = values["wait_ivr_id"]
+    if flow_id is None:
+        return [
+            FieldError("wait_ivr_id", "required", "choose the IVR flow callers run while waiting")
+        ]
+    if not await repo.published_flow_exists(flow_id):
+        return [
+            FieldError("wait_ivr_id", "not_found", f"IVR flow {flow_id} not found or not published")
+        ]
     return []
 
 

@@ -4,10 +4,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agentdesk.contacts.agent_states import next_state
 from agentdesk.kit.clock import Clock
+from agentdesk.telephony import deadlines, steps
 from agentdesk.telephony import repository as repo
-from agentdesk.telephony import steps
 from agentdesk.telephony.events import emit_call, emit_presence
 from agentdesk.telephony.models import AgentPresence, Call
+from agentdesk.tenancy.params import get_param
 
 
 async def lock_live_call(session: AsyncSession, call_id: int | None) -> Call | None:
@@ -16,7 +17,10 @@ async def lock_live_call(session: AsyncSession, call_id: int | None) -> Call | N
 
 
 def enter_flow(call: Call, purpose: str) -> None:
-    """The call's state while in a flow: in verification (the agent's call) or in IVR."""
+    """The call's state while in a flow: in verification (the agent's call) or in IVR; a
+    waiting-treatment flow leaves it queued (it is offered to the first agent free)."""
+    if purpose == "wait":
+        return
     if purpose == "verification":
         steps.move_call(call, "verify")
     elif call.state != "ivr":
@@ -31,6 +35,20 @@ async def transfer_to_queue(session: AsyncSession, clock: Clock, call: Call, que
         await release(session, clock, call, "ivr_bad_queue")
         return
     await steps.route_into_queue(session, clock, call, queue)
+
+
+async def transfer_while_waiting(
+    session: AsyncSession, clock: Clock, call: Call, queue_id: int
+) -> None:
+    """A waiting-treatment flow's *transfer to skill queue*: the call leaves its queue (its
+    time-out with it), counted as a transfer so a flow sending calls back to its own queue
+    ends like queue-to-queue loops do."""
+    if call.transfers >= await get_param(session, "max_queue_transfers"):
+        await release(session, clock, call, "too_many_transfers")
+        return
+    call.transfers += 1
+    await deadlines.stop_queue_timeout(session, call)
+    await transfer_to_queue(session, clock, call, queue_id)
 
 
 async def release(session: AsyncSession, clock: Clock, call: Call, outcome: str) -> None:

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from agentdesk.storage.base import Base, BigId, IdMixin, TenantMixin
 
-RUN_PURPOSES = ("entry", "queue", "verification")
+RUN_PURPOSES = ("entry", "queue", "wait", "verification")
 ATTEMPT_STATES = ("pending", "calling", "answered", "done")
 
 

@@ -135,6 +135,17 @@ async def call_ended(session: AsyncSession, clock: Clock, call: Call, previous: 
     await verification.ended_by_hangup(session, clock, call, run, previous)
 
 
+async def stop_waiting(session: AsyncSession, call: Call) -> None:
+    """The call leaves its queue's waiting: its waiting-treatment flow is over at once (no
+    prompt, no timer, no interface answer acts on it after this; its path stays)."""
+    run = await flow_repo.active_run(session, call.id)
+    if run is None or run.purpose != "wait":
+        return
+    await leave(run)
+    run.step_no += 1  # an interface step still pending belongs to a step no longer current
+    await timers.cancel(session, IVR_WAIT, call_id=call.id)
+
+
 # ---------------------------------------------------------------- performing an outcome
 
 
@@ -167,11 +178,17 @@ async def _perform(session, clock, call: Call, run: IvrRun, action) -> None:
                 await verification.finish(session, clock, call, run)
                 return
             say(session, call, "route", f"queue #{queue_id}", now)
+            if run.purpose == "wait":
+                await core.transfer_while_waiting(session, clock, call, queue_id)
+                return
             await core.transfer_to_queue(session, clock, call, queue_id)
         case engine.ReturnToAgent():
             await _leave(session, clock, call, run)
             if run.purpose == "verification":
                 await verification.finish(session, clock, call, run)
+                return
+            if run.purpose == "wait":  # the flow is over; the call keeps waiting for an agent
+                say(session, call, "route", f"waiting in queue {call.queue_name}", now)
                 return
             say(session, call, "end", "released (no agent to return to)", now)
             await core.release(session, clock, call, "ivr_completed")
@@ -270,6 +287,11 @@ def register_flows() -> None:
     """Connect the runtime to the core (idempotent): calls enter flows through `ivr_port`,
     and the flows' waits are `ivr_wait` timers."""
     ivr_port.register(
-        ivr_port.FlowEntryPoints(start=_start_for_core, digits=digits_typed, ended=call_ended)
+        ivr_port.FlowEntryPoints(
+            start=_start_for_core,
+            digits=digits_typed,
+            ended=call_ended,
+            stop_waiting=stop_waiting,
+        )
     )
     timers.register_handler(IVR_WAIT, on_wait_over)

@@ -84,6 +84,12 @@ mountResource(document.getElementById("resource"), {
     ...policy("overflow", ["排队遇忙、溢出", "Busy / overflow"]),
     ...policy("no_agent", ["无人上班", "No agent on duty"]),
     { name: "wait_treatment", label: ["排队等待处理", "Waiting treatment"], labels: WAIT, section: POLICIES, group: "treatment", showIf: isVoiceVideo },
+    {
+      name: "wait_ivr_id", label: ["排队等待处理 - IVR流程", "Waiting treatment: IVR flow"], source: "ivr",
+      section: POLICIES, group: "treatment", required: true,
+      hint: ["排队期间客户进入此流程；座席振铃时流程结束", "Callers run this flow while waiting; it stops when an agent is offered the call"],
+      showIf: (values) => values.wait_treatment === "ivr" && isVoiceVideo(values),
+    },
     { name: "hold_treatment", label: ["保持处理", "Hold treatment"], labels: HOLD, section: POLICIES, group: "treatment", showIf: isVoiceVideo },
     { name: "answer_mode", label: ["业务代表应答方式", "Representative answer mode"], labels: ANSWER, section: POLICIES, group: "answer" },
   ],
