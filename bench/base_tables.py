@@ -39,6 +39,7 @@ from pathlib import Path
 import httpx
 from benchkit import agentdesk_command, percentile, reset_postgresql
 
+import agentdesk.models  # noqa: F401  (every table, so foreign keys across domains resolve)
 from agentdesk.auth.service import create_api_token, create_user
 from agentdesk.config_center.basetables.service import data_keys, rows_for_caller
 from agentdesk.storage.database import Database

@@ -37,6 +37,7 @@ import httpx
 import websockets
 from benchkit import agentdesk_command, free_port, percentile, reset_postgresql
 
+import agentdesk.models  # noqa: F401  (every table, so foreign keys across domains resolve)
 from agentdesk.auth.deps import CSRF_COOKIE, SESSION_COOKIE
 from agentdesk.auth.models import User
 from agentdesk.auth.passwords import hash_password
