@@ -26,13 +26,25 @@ _IN_CONTACT = frozenset({"signed_in", "in_contact"})
 _AT_THE_DESK = frozenset({"ready", "not_ready", "after_contact"})
 _NOT_IN_ACW = frozenset({"ready", "not_ready"})
 
+# Signing in and out and the ready states: the same in every media family.
+_DESK_STATES = (
+    State("signed_out", "未签入", "Signed out"),
+    State("idle", "空闲", "Idle", _READY),
+    State("busy", "示忙", "Busy", _NOT_READY),
+    State("rest", "休息", "Rest", _NOT_READY),
+)
+_DESK_TRANSITIONS = (
+    Transition("sign_in", "idle", frozenset({"signed_out"})),
+    Transition("sign_out", "signed_out", source_tags=_AT_THE_DESK),
+    Transition("set_idle", "idle", source_tags=_AT_THE_DESK),
+    Transition("set_busy", "busy", source_tags=_NOT_IN_ACW),
+    Transition("set_rest", "rest", source_tags=_NOT_IN_ACW),
+)
+
 VOICE_AGENT = StateMachine(
     "agent_audio_video",
     states=(
-        State("signed_out", "未签入", "Signed out"),
-        State("idle", "空闲", "Idle", _READY),
-        State("busy", "示忙", "Busy", _NOT_READY),
-        State("rest", "休息", "Rest", _NOT_READY),
+        *_DESK_STATES,
         State("ringing", "振铃", "Ringing", _IN_CONTACT),
         State("dialing", "外呼中", "Dialing", _IN_CONTACT),
         State("talking", "通话中", "Talking", _IN_CONTACT),
@@ -42,11 +54,7 @@ VOICE_AGENT = StateMachine(
         State("verifying", "等待身份验证", "Waiting on verification", _IN_CONTACT),
     ),
     transitions=(
-        Transition("sign_in", "idle", frozenset({"signed_out"})),
-        Transition("sign_out", "signed_out", source_tags=_AT_THE_DESK),
-        Transition("set_idle", "idle", source_tags=_AT_THE_DESK),
-        Transition("set_busy", "busy", source_tags=_NOT_IN_ACW),
-        Transition("set_rest", "rest", source_tags=_NOT_IN_ACW),
+        *_DESK_TRANSITIONS,
         Transition("offer", "ringing", frozenset({"idle"})),
         Transition("answer", "talking", frozenset({"ringing"})),
         Transition("hold", "held", frozenset({"talking"})),
@@ -64,19 +72,8 @@ VOICE_AGENT = StateMachine(
 # capacity instead (see `presence.py`). Ready for issue 11; no action uses it yet.
 MULTIMEDIA_AGENT = StateMachine(
     "agent_multimedia",
-    states=(
-        State("signed_out", "未签入", "Signed out"),
-        State("idle", "空闲", "Idle", _READY),
-        State("busy", "示忙", "Busy", _NOT_READY),
-        State("rest", "休息", "Rest", _NOT_READY),
-    ),
-    transitions=(
-        Transition("sign_in", "idle", frozenset({"signed_out"})),
-        Transition("sign_out", "signed_out", source_tags=_AT_THE_DESK),
-        Transition("set_idle", "idle", source_tags=_AT_THE_DESK),
-        Transition("set_busy", "busy", source_tags=_NOT_IN_ACW),
-        Transition("set_rest", "rest", source_tags=_NOT_IN_ACW),
-    ),
+    states=(*_DESK_STATES,),
+    transitions=(*_DESK_TRANSITIONS,),
 )
 
 AGENT_MACHINES = {AUDIO_VIDEO: VOICE_AGENT, MULTIMEDIA: MULTIMEDIA_AGENT}
